@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian packages tocsin needs to build, test and benchmark, only those
+# that are missing. Runs apt-get as root (or through sudo).
+set -euo pipefail
+pkgs=(build-essential pkg-config g++ libhyperscan-dev libutf8proc-dev libyaml-dev libzstd-dev
+      zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev
+      libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
