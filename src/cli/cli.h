@@ -19,6 +19,14 @@ void cli_warn(void *ctx, const tocsin_error *w);
 /* Prints a JSON string literal (with quotes) of s[0..n) to f. */
 void cli_json_str(FILE *f, const char *s, size_t n);
 
+/* Parses the reader options every input-reading command shares (--format NAME, --field
+ * NAME=PATH, --tz ZONE, --strict, --max-record SIZE) at argv[*i]. @return 1 when it consumed the
+ * option (advancing *i past its value), 0 when argv[*i] is not one of them, -1 on a bad value
+ * (already reported). */
+int cli_read_option(const char *cmd, int argc, char **argv, int *i, tocsin_read_opts *o);
+/* Prints the reading summary line on stderr: records, posts, skipped by reason. */
+void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_stats *s);
+
 int cmd_scan(int argc, char **argv);
 
 #endif

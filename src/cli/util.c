@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -59,4 +60,89 @@ void cli_json_str(FILE *f, const char *s, size_t n)
         }
     }
     putc('"', f);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return -1;
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K')
+        mul = 1ULL << 10, end++;
+    else if (*end == 'm' || *end == 'M')
+        mul = 1ULL << 20, end++;
+    else if (*end == 'g' || *end == 'G')
+        mul = 1ULL << 30, end++;
+    if (*end || v == 0 || v > (1ULL << 40) / mul)
+        return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+int cli_read_option(const char *cmd, int argc, char **argv, int *i, tocsin_read_opts *o)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--strict")) {
+        o->strict = true;
+        return 1;
+    }
+    bool takes = !strcmp(a, "--format") || !strcmp(a, "--field") || !strcmp(a, "--tz") ||
+                 !strcmp(a, "--max-record");
+    if (!takes)
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "%s needs a value", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    if (!strcmp(a, "--format")) {
+        o->format = v;
+    } else if (!strcmp(a, "--tz")) {
+        o->tz = v;
+    } else if (!strcmp(a, "--max-record")) {
+        if (parse_size(v, &o->max_record) != 0) {
+            cli_usage_error(cmd, "--max-record: '%s' is not a size (e.g. 16M)", v);
+            return -1;
+        }
+    } else { /* --field NAME=PATH */
+        const char *eq = strchr(v, '=');
+        int f = -1;
+        for (int k = 0; eq && k < TOCSIN_FIELD__COUNT; k++) {
+            const char *name = tocsin_field_name((tocsin_field)k);
+            if (strlen(name) == (size_t)(eq - v) && !strncmp(v, name, (size_t)(eq - v)))
+                f = k;
+        }
+        if (f < 0 || !eq[1]) {
+            cli_usage_error(cmd, "--field: '%s' is not NAME=PATH with NAME one of text, id, "
+                                 "time, author, channel, lang", v);
+            return -1;
+        }
+        o->field[f] = eq + 1;
+    }
+    return 1;
+}
+
+void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_stats *s)
+{
+    uint64_t skipped = 0;
+    for (int r = 0; r < TOCSIN_SKIP__COUNT; r++)
+        skipped += s->skipped[r];
+    fprintf(stderr, "tocsin: %s: %llu file%s, %llu records, %llu posts, %llu skipped", cmd,
+            (unsigned long long)files, files == 1 ? "" : "s", (unsigned long long)s->records,
+            (unsigned long long)s->posts, (unsigned long long)skipped);
+    if (skipped) {
+        const char *sep = " (";
+        for (int r = 0; r < TOCSIN_SKIP__COUNT; r++)
+            if (s->skipped[r]) {
+                fprintf(stderr, "%s%s: %llu", sep, tocsin_skip_reason_name((tocsin_skip_reason)r),
+                        (unsigned long long)s->skipped[r]);
+                sep = ", ";
+            }
+        fputc(')', stderr);
+    }
+    if (s->invalid_utf8)
+        fprintf(stderr, ", %llu with invalid UTF-8 replaced", (unsigned long long)s->invalid_utf8);
+    fputc('\n', stderr);
 }

@@ -1,0 +1,297 @@
+/* scan.c: the in-memory pipeline behind `tocsin scan`: read -> normalize -> identify -> match ->
+ * aggregate, over several inputs and threads.
+ *
+ * Work is cut into units (a whole input, or a record-aligned byte range of a large plain file)
+ * that worker threads take from a shared counter. Each worker owns its normalizer, matcher
+ * scratch and count table, so the hot path shares nothing and takes no lock; tables are merged
+ * when the workers are done. With one thread, units run in input order on the caller's thread,
+ * so the match callback sees posts in input order. */
+#include "agg/agg.h"
+#include "common/common.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct unit {
+    const char *path;
+} unit;
+
+typedef struct scan_ctx scan_ctx;
+
+typedef struct worker {
+    scan_ctx *ctx;
+    tocsin_norm *norm;
+    tocsin_matcher *matcher;
+    agg_table *table;
+    tocsin_hit *hits;
+    size_t hits_cap;
+    tocsin_read_stats stats;
+    uint64_t no_time, matched;
+    tocsin_status status;
+    tocsin_error err;
+} worker;
+
+struct scan_ctx {
+    const tocsin_scan_opts *opts;
+    unit *units;
+    size_t nunits;
+    size_t next; /* next unit to take (under lock) */
+    bool stop;   /* set when a worker failed */
+    pthread_mutex_t lock;
+    pthread_mutex_t cb_lock; /* serializes the match callback */
+};
+
+struct tocsin_scan_result {
+    tocsin_count_row *rows;
+    size_t nrows;
+    tocsin_scan_summary summary;
+};
+
+void tocsin_scan_opts_init(tocsin_scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    tocsin_read_opts_init(&o->read);
+    o->threads = 1;
+    o->by = TOCSIN_BY_DAY;
+}
+
+/* End of the UTF-8 character starting at s[i] (i < len). */
+static size_t char_end(const char *s, size_t len, size_t i)
+{
+    uint32_t cp;
+    return i + tc_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+}
+
+/* The language a post is counted under: until identification runs, the input's own field. */
+static tocsin_strv post_lang(const tocsin_post *p)
+{
+    if (p->lang.len && p->lang.len < 16)
+        return p->lang;
+    return tc_strv("und", 3);
+}
+
+static tocsin_status report_hits(worker *w, const tocsin_post *p, tocsin_strv lang,
+                                 const tocsin_match *m, size_t n, const uint32_t *map,
+                                 size_t norm_len)
+{
+    if (n > w->hits_cap) {
+        size_t cap = n * 2;
+        tocsin_hit *h = realloc(w->hits, cap * sizeof *h);
+        if (!h)
+            return TOCSIN_ERR_NOMEM;
+        w->hits = h;
+        w->hits_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        w->hits[i].topic = m[i].topic;
+        w->hits[i].term = m[i].term;
+        w->hits[i].start = map[m[i].start];
+        w->hits[i].end = m[i].end > m[i].start && m[i].end <= norm_len
+                             ? char_end(p->text.ptr, p->text.len, map[m[i].end - 1])
+                             : map[m[i].start];
+    }
+    char code[16];
+    memcpy(code, lang.ptr, lang.len);
+    code[lang.len] = '\0';
+    pthread_mutex_lock(&w->ctx->cb_lock);
+    w->ctx->opts->on_match(w->ctx->opts->on_match_ctx, p, code, w->hits, n);
+    pthread_mutex_unlock(&w->ctx->cb_lock);
+    return TOCSIN_OK;
+}
+
+static tocsin_status process_post(worker *w, const tocsin_post *p)
+{
+    const tocsin_scan_opts *o = w->ctx->opts;
+    const char *norm;
+    size_t norm_len, n;
+    const uint32_t *map = NULL;
+    const tocsin_match *m;
+    tocsin_status st = tocsin_normalize(w->norm, p->text.ptr, p->text.len, &norm, &norm_len,
+                                        o->on_match ? &map : NULL, &w->err);
+    if (st == TOCSIN_OK)
+        st = tocsin_match_text(w->matcher, norm, norm_len, &m, &n, &w->err);
+    if (st != TOCSIN_OK || n == 0)
+        return st;
+    w->matched++;
+    tocsin_strv lang = post_lang(p);
+    if (o->on_match && (st = report_hits(w, p, lang, m, n, map, norm_len)) != TOCSIN_OK)
+        return st;
+    if (!p->has_ts) {
+        w->no_time++;
+        return TOCSIN_OK;
+    }
+    int64_t bucket = tocsin_bucket_start(p->ts, o->by);
+    bool has_author = p->author_id.len > 0;
+    uint64_t author = has_author ? agg_hash64(p->author_id.ptr, p->author_id.len) : 0;
+    /* Each topic counts a post once, however many of its terms matched. Matches come sorted by
+     * position, so look back over the topics already counted (few per post). */
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = m[j].topic == m[i].topic;
+        if (!seen && (st = agg_add(w->table, m[i].topic, lang.ptr, lang.len, bucket, has_author,
+                                   author)) != TOCSIN_OK)
+            return st;
+    }
+    return TOCSIN_OK;
+}
+
+static tocsin_status run_unit(worker *w, const unit *u)
+{
+    tocsin_reader *r = NULL;
+    tocsin_status st = tocsin_reader_open(&w->ctx->opts->read, u->path, &r, &w->err);
+    if (st != TOCSIN_OK)
+        return st;
+    tocsin_post post;
+    int got = 0;
+    while ((st = tocsin_reader_next(r, &post, &got, &w->err)) == TOCSIN_OK && got) {
+        if ((st = process_post(w, &post)) != TOCSIN_OK)
+            break;
+        if (w->ctx->stop)
+            break;
+    }
+    tocsin_read_stats s;
+    tocsin_reader_stats(r, &s);
+    tocsin_read_stats_add(&w->stats, &s);
+    tocsin_reader_free(r);
+    return st;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    scan_ctx *c = w->ctx;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        size_t i = c->stop ? c->nunits : c->next++;
+        pthread_mutex_unlock(&c->lock);
+        if (i >= c->nunits)
+            break;
+        w->status = run_unit(w, &c->units[i]);
+        if (w->status != TOCSIN_OK) {
+            pthread_mutex_lock(&c->lock);
+            c->stop = true;
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static tocsin_status worker_init(worker *w, scan_ctx *c)
+{
+    memset(w, 0, sizeof *w);
+    w->ctx = c;
+    tocsin_status st = tocsin_norm_new(&w->norm, &w->err);
+    if (st == TOCSIN_OK)
+        st = tocsin_matcher_new(c->opts->watchlist, &w->matcher, &w->err);
+    if (st == TOCSIN_OK && !(w->table = agg_new()))
+        st = tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    return st;
+}
+
+static void worker_fini(worker *w)
+{
+    tocsin_norm_free(w->norm);
+    tocsin_matcher_free(w->matcher);
+    agg_free(w->table);
+    free(w->hits);
+}
+
+tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,
+                          tocsin_scan_result **out, tocsin_error *err)
+{
+    if (!opts->watchlist)
+        return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL, "scan needs a watchlist");
+    scan_ctx c = {.opts = opts};
+    size_t nthreads = opts->threads ? opts->threads : 1;
+    tocsin_status st = TOCSIN_OK;
+    tocsin_scan_result *res = calloc(1, sizeof *res);
+    c.units = calloc(npaths ? npaths : 1, sizeof *c.units);
+    worker *ws = calloc(nthreads, sizeof *ws);
+    if (!res || !c.units || !ws) {
+        st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < npaths; i++)
+        c.units[c.nunits++].path = paths[i];
+    if (nthreads > c.nunits && c.nunits > 0)
+        nthreads = c.nunits;
+    pthread_mutex_init(&c.lock, NULL);
+    pthread_mutex_init(&c.cb_lock, NULL);
+    size_t started = 0;
+    for (; started < nthreads; started++)
+        if ((st = worker_init(&ws[started], &c)) != TOCSIN_OK) {
+            *err = ws[started].err;
+            started++;
+            goto join;
+        }
+    if (nthreads == 1) {
+        worker_main(&ws[0]);
+    } else {
+        pthread_t *tids = calloc(nthreads, sizeof *tids);
+        if (!tids) {
+            st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto join;
+        }
+        size_t running = 0;
+        for (; running < nthreads; running++)
+            if (pthread_create(&tids[running], NULL, worker_main, &ws[running]) != 0)
+                break;
+        if (running == 0)
+            worker_main(&ws[0]); /* could not start threads: do the work here */
+        for (size_t i = 0; i < running; i++)
+            pthread_join(tids[i], NULL);
+        free(tids);
+    }
+join:
+    for (size_t i = 0; i < started && st == TOCSIN_OK; i++)
+        if (ws[i].status != TOCSIN_OK) {
+            st = ws[i].status;
+            if (err)
+                *err = ws[i].err;
+        }
+    for (size_t i = 0; i < started; i++) {
+        if (st == TOCSIN_OK && i > 0 && agg_merge(ws[0].table, ws[i].table) != TOCSIN_OK)
+            st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        tocsin_read_stats_add(&res->summary.read, &ws[i].stats);
+        res->summary.no_time += ws[i].no_time;
+        res->summary.matched += ws[i].matched;
+    }
+    res->summary.files = npaths;
+    if (st == TOCSIN_OK && started > 0 && agg_rows(ws[0].table, &res->rows, &res->nrows) != TOCSIN_OK)
+        st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < started; i++)
+        worker_fini(&ws[i]);
+    pthread_mutex_destroy(&c.lock);
+    pthread_mutex_destroy(&c.cb_lock);
+out:
+    free(c.units);
+    free(ws);
+    if (st != TOCSIN_OK) {
+        tocsin_scan_result_free(res);
+        return st;
+    }
+    *out = res;
+    return TOCSIN_OK;
+}
+
+size_t tocsin_scan_rows(const tocsin_scan_result *res, const tocsin_count_row **rows)
+{
+    *rows = res->rows;
+    return res->nrows;
+}
+
+const tocsin_scan_summary *tocsin_scan_get_summary(const tocsin_scan_result *res)
+{
+    return &res->summary;
+}
+
+void tocsin_scan_result_free(tocsin_scan_result *res)
+{
+    if (!res)
+        return;
+    free(res->rows);
+    free(res);
+}
