@@ -293,6 +293,84 @@ void tocsin_matcher_free(tocsin_matcher *m);
 tocsin_status tocsin_match_text(tocsin_matcher *m, const char *norm, size_t len,
                                 const tocsin_match **out, size_t *n, tocsin_error *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * Stage agg: time buckets and counts
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tocsin_bucket {
+    TOCSIN_BY_HOUR = 0,
+    TOCSIN_BY_DAY,
+    TOCSIN_BY_WEEK, /* ISO weeks, starting on Monday */
+    TOCSIN_BY_MONTH,
+} tocsin_bucket;
+
+/* Parses "hour", "day", "week" or "month". @return TOCSIN_OK or TOCSIN_ERR_USAGE. */
+tocsin_status tocsin_bucket_parse(const char *s, tocsin_bucket *out);
+/* @return the start (epoch seconds, UTC) of the bucket holding ts. */
+int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by);
+/* Writes a bucket start as ISO-8601 UTC: "YYYY-MM-DD" for day/week/month, "YYYY-MM-DDTHH:00:00Z"
+ * for hours. cap >= 21. */
+void tocsin_bucket_format(int64_t start, tocsin_bucket by, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------------------------------
+ * Pipeline: scan (read -> normalize -> identify -> match -> aggregate, in memory)
+ * ------------------------------------------------------------------------------------------- */
+
+/* A watchlist match in a post, as byte offsets into post->text (the original text). */
+typedef struct tocsin_hit {
+    uint32_t topic;
+    uint32_t term;
+    size_t start, end;
+} tocsin_hit;
+
+/* Called once per matching post, with its language and hits (sorted by start). Calls are
+ * serialized by the library (never two at once), in input order when threads == 1. Everything
+ * passed is valid only during the call. */
+typedef void (*tocsin_match_fn)(void *ctx, const tocsin_post *post, const char *lang,
+                                const tocsin_hit *hits, size_t n);
+
+typedef struct tocsin_scan_opts {
+    tocsin_read_opts read;
+    const tocsin_watchlist *watchlist; /* required; not owned */
+    unsigned threads;                  /* 0 or 1 = one thread */
+    tocsin_bucket by;
+    tocsin_match_fn on_match;          /* optional */
+    void *on_match_ctx;
+} tocsin_scan_opts;
+
+/* Sets defaults: tocsin_read_opts_init, one thread, by day, no callback. */
+void tocsin_scan_opts_init(tocsin_scan_opts *o);
+
+/* One row of counts: matching posts and distinct authors of a topic, language and bucket. */
+typedef struct tocsin_count_row {
+    uint32_t topic;   /* index into the watchlist's topics */
+    char lang[16];    /* language code, "und" when unknown */
+    int64_t bucket;   /* bucket start, epoch seconds */
+    uint64_t posts;
+    uint64_t authors; /* exact count of distinct author ids (posts without author add none) */
+} tocsin_count_row;
+
+typedef struct tocsin_scan_summary {
+    tocsin_read_stats read;   /* summed over inputs */
+    uint64_t files;
+    uint64_t no_time;         /* posts without a usable timestamp: not counted in any bucket */
+    uint64_t matched;         /* posts with at least one accepted match */
+} tocsin_scan_summary;
+
+typedef struct tocsin_scan_result tocsin_scan_result;
+
+/* Runs the pipeline over the input paths (files, "-", expanded directories) and aggregates the
+ * matches. Warnings go to opts->read.warn. On success *out holds the rows (sorted by topic,
+ * language, bucket) and the summary; free it with tocsin_scan_result_free(). On failure (an
+ * unreadable file, a truncated stream, a bad record under strict) returns the first error;
+ * nothing is returned. */
+tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,
+                          tocsin_scan_result **out, tocsin_error *err);
+/* @return the number of rows; *rows points into res. */
+size_t tocsin_scan_rows(const tocsin_scan_result *res, const tocsin_count_row **rows);
+const tocsin_scan_summary *tocsin_scan_get_summary(const tocsin_scan_result *res);
+void tocsin_scan_result_free(tocsin_scan_result *res);
+
 #ifdef __cplusplus
 }
 #endif
