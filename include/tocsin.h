@@ -371,6 +371,108 @@ size_t tocsin_scan_rows(const tocsin_scan_result *res, const tocsin_count_row **
 const tocsin_scan_summary *tocsin_scan_get_summary(const tocsin_scan_result *res);
 void tocsin_scan_result_free(tocsin_scan_result *res);
 
+/* ---------------------------------------------------------------------------------------------
+ * Stage lang: language identification
+ * ------------------------------------------------------------------------------------------- */
+
+/* How a text's language is decided. */
+typedef enum tocsin_lang_mode {
+    /* Noise removed (URLs, @mentions, '#' of hashtags, emoji, digits), then: a script that names
+     * its language alone (Hangul -> ko, Thai -> th, kana -> ja...) decides; else the built-in
+     * character n-gram model scores the script's languages; CLD2 decides when that model is
+     * unsure or picks a language it does not vouch for. */
+    TOCSIN_LANG_AUTO = 0,
+    /* CLD2 alone (full tables, best effort) on the raw text: the baseline of the evaluation. */
+    TOCSIN_LANG_CLD2_ONLY = 1,
+    /* CLD2 alone on the text with noise removed (no script shortcut, no own model). */
+    TOCSIN_LANG_CLD2_CLEAN = 2,
+} tocsin_lang_mode;
+
+typedef struct tocsin_langid_opts {
+    tocsin_lang_mode mode;
+    double min_confidence; /* a verdict below this confidence becomes "und"; default 0.30 */
+    size_t min_letters;    /* fewer letters than this after noise removal: "und"; default 4 */
+    size_t max_bytes;      /* only this prefix of the text is examined; default 1024 bytes */
+    size_t cache_slots;    /* per-state cache of recent verdicts (repeated texts); default 4096,
+                              0 keeps the default, SIZE_MAX disables the cache */
+    const char *model_path; /* a model file (models/lang-ngram.txt format); NULL = built in */
+} tocsin_langid_opts;
+
+/* Sets `o` to the defaults above (TOCSIN_LANG_AUTO). */
+void tocsin_langid_opts_init(tocsin_langid_opts *o);
+
+/* The shared, read-only identifier (model tables). Thread-safe once made: any number of states
+ * in any threads may use it at once. */
+typedef struct tocsin_langid tocsin_langid;
+
+/* Makes an identifier from `opts` (NULL = defaults; copied). Fails with TOCSIN_ERR_LANG when a
+ * model file cannot be read or parsed (the error names its file and line) and TOCSIN_ERR_USAGE
+ * for bad option values. On success *out is owned by the caller: free it with
+ * tocsin_langid_free() after every state made from it. */
+tocsin_status tocsin_langid_new(const tocsin_langid_opts *opts, tocsin_langid **out,
+                                tocsin_error *err);
+void tocsin_langid_free(tocsin_langid *id);
+
+/* Per-thread detection state (scratch buffers and the cache). On success *out is owned by the
+ * caller; free with tocsin_lang_state_free() before the identifier. */
+typedef struct tocsin_lang_state tocsin_lang_state;
+tocsin_status tocsin_lang_state_new(const tocsin_langid *id, tocsin_lang_state **out,
+                                    tocsin_error *err);
+void tocsin_lang_state_free(tocsin_lang_state *st);
+
+/* One verdict. Codes are ISO 639-1 where one exists, else ISO 639-3 ("ckb", "fil"...);
+ * "zh-Hant" for Traditional Chinese; "und" when abstaining. */
+typedef struct tocsin_lang_result {
+    char lang[12];
+    double confidence;      /* in [0, 1]; for "und", the best candidate's confidence (or 0) */
+    char runner_up[12];     /* the second candidate, "" when there is none */
+    double runner_up_confidence;
+    char candidate[12];     /* for "und": the best candidate it declined ("" when none) */
+    const char *script;     /* ISO 15924 code of the dominant script ("Latn", "Arab"...), static */
+    const char *method;     /* "script", "model", "cld2", "none" (abstained early), static */
+    size_t letters;         /* letters seen after noise removal (within max_bytes) */
+    bool cached;            /* the verdict came from the state's cache */
+} tocsin_lang_result;
+
+/* Identifies the language of text[0..len) (UTF-8; invalid bytes are ignored). Pass the original
+ * text, not the normalized one. *out is always written on TOCSIN_OK.
+ * @return TOCSIN_OK, or TOCSIN_ERR_USAGE when st, out or (text with len > 0) is NULL. */
+tocsin_status tocsin_lang_detect(tocsin_lang_state *st, const char *text, size_t len,
+                                 tocsin_lang_result *out);
+
+/* Counters of one state: how verdicts were reached. */
+typedef struct tocsin_lang_stats {
+    uint64_t texts, bytes, by_script, by_model, by_cld2, abstained, cache_hits;
+} tocsin_lang_stats;
+void tocsin_lang_state_stats(const tocsin_lang_state *st, tocsin_lang_stats *out);
+
+/* Where a post's language comes from (`--lang-source`):
+ *  DETECT: the detector's verdict, always.
+ *  INPUT:  the input's own language field (normalized), "und" when it has none.
+ *  BOTH:   the input's field when present, known and plausible for the text's script (a post
+ *          tagged "en" written in Arabic letters is not English), or when the detector saw too
+ *          few letters to judge; otherwise the detector's verdict. */
+typedef enum tocsin_lang_source {
+    TOCSIN_LANG_SOURCE_DETECT = 0,
+    TOCSIN_LANG_SOURCE_INPUT = 1,
+    TOCSIN_LANG_SOURCE_BOTH = 2,
+} tocsin_lang_source;
+
+/* Parses "detect", "input" or "both". @return TOCSIN_OK or TOCSIN_ERR_USAGE. */
+tocsin_status tocsin_lang_source_parse(const char *s, tocsin_lang_source *out);
+
+/* Normalizes an input language tag ("en-US", "EN", "eng", "pt_BR", "in", "ku-Arab"...) to the
+ * detector's codes into buf (cap >= 12). `script` (may be NULL) is the text's dominant script,
+ * used to map Arabic-script "ku" to "ckb". @return true when a code was written, false for an
+ * empty, "und" or malformed tag. */
+bool tocsin_lang_tag_normalize(tocsin_strv tag, const char *script, char *buf, size_t cap);
+
+/* Decides a post's language from the input's field `input_tag` and the detector's verdict
+ * `detected` (may be NULL under INPUT) per `source` (see above); writes the code into buf
+ * (cap >= 12). @return true when the input's field was used. */
+bool tocsin_lang_choose(tocsin_lang_source source, tocsin_strv input_tag,
+                        const tocsin_lang_result *detected, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
