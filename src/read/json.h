@@ -4,7 +4,9 @@
  *
  * Values are small integer handles (tj_val) into the document; 0 means "missing". Handles stay
  * valid until the next tj_parse() on the same document. Strings returned point into the
- * document and share that lifetime. Integers are exact to 64 bits (ids beyond 2^53 included). */
+ * document and share that lifetime. Integers are exact to 64 bits (ids beyond 2^53 included);
+ * integers beyond uint64 (which simdjson refuses) come out of the lenient pass as TJ_STRING
+ * holding their exact digits. */
 #ifndef TOCSIN_READ_JSON_H
 #define TOCSIN_READ_JSON_H
 
@@ -35,6 +37,12 @@ void tj_doc_free(tj_doc *d);
  * replaced by U+FFFD). On failure returns TOCSIN_ERR_PARSE with a short reason in why. */
 tocsin_status tj_parse(tj_doc *d, const char *buf, size_t len, tj_val *root, bool *repaired,
                        size_t *bad_utf8, char *why, size_t why_cap);
+
+/* As tj_parse, for a buffer the caller guarantees to be followed by at least TJ_PADDING readable
+ * bytes (any content): simdjson then parses it in place, without copying it first. */
+#define TJ_PADDING 64
+tocsin_status tj_parse_padded(tj_doc *d, const char *buf, size_t len, tj_val *root,
+                              bool *repaired, size_t *bad_utf8, char *why, size_t why_cap);
 
 tj_type tj_type_of(tj_doc *d, tj_val v);
 /* Member `key` of an object (0 when v is not an object or has no such key). */
