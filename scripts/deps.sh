@@ -3,7 +3,7 @@
 # that are missing. Runs apt-get as root (or through sudo).
 set -euo pipefail
 pkgs=(build-essential pkg-config g++ libhyperscan-dev libutf8proc-dev libyaml-dev libzstd-dev
-      zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev
+      zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev bc
       libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine)
 missing=()
 for p in "${pkgs[@]}"; do
