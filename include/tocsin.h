@@ -313,65 +313,6 @@ int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by);
 void tocsin_bucket_format(int64_t start, tocsin_bucket by, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------------------------------
- * Pipeline: scan (read -> normalize -> identify -> match -> aggregate, in memory)
- * ------------------------------------------------------------------------------------------- */
-
-/* A watchlist match in a post, as byte offsets into post->text (the original text). */
-typedef struct tocsin_hit {
-    uint32_t topic;
-    uint32_t term;
-    size_t start, end;
-} tocsin_hit;
-
-/* Called once per matching post, with its language and hits (sorted by start). Calls are
- * serialized by the library (never two at once), in input order when threads == 1. Everything
- * passed is valid only during the call. */
-typedef void (*tocsin_match_fn)(void *ctx, const tocsin_post *post, const char *lang,
-                                const tocsin_hit *hits, size_t n);
-
-typedef struct tocsin_scan_opts {
-    tocsin_read_opts read;
-    const tocsin_watchlist *watchlist; /* required; not owned */
-    unsigned threads;                  /* 0 or 1 = one thread */
-    tocsin_bucket by;
-    tocsin_match_fn on_match;          /* optional */
-    void *on_match_ctx;
-} tocsin_scan_opts;
-
-/* Sets defaults: tocsin_read_opts_init, one thread, by day, no callback. */
-void tocsin_scan_opts_init(tocsin_scan_opts *o);
-
-/* One row of counts: matching posts and distinct authors of a topic, language and bucket. */
-typedef struct tocsin_count_row {
-    uint32_t topic;   /* index into the watchlist's topics */
-    char lang[16];    /* language code, "und" when unknown */
-    int64_t bucket;   /* bucket start, epoch seconds */
-    uint64_t posts;
-    uint64_t authors; /* exact count of distinct author ids (posts without author add none) */
-} tocsin_count_row;
-
-typedef struct tocsin_scan_summary {
-    tocsin_read_stats read;   /* summed over inputs */
-    uint64_t files;
-    uint64_t no_time;         /* posts without a usable timestamp: not counted in any bucket */
-    uint64_t matched;         /* posts with at least one accepted match */
-} tocsin_scan_summary;
-
-typedef struct tocsin_scan_result tocsin_scan_result;
-
-/* Runs the pipeline over the input paths (files, "-", expanded directories) and aggregates the
- * matches. Warnings go to opts->read.warn. On success *out holds the rows (sorted by topic,
- * language, bucket) and the summary; free it with tocsin_scan_result_free(). On failure (an
- * unreadable file, a truncated stream, a bad record under strict) returns the first error;
- * nothing is returned. */
-tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,
-                          tocsin_scan_result **out, tocsin_error *err);
-/* @return the number of rows; *rows points into res. */
-size_t tocsin_scan_rows(const tocsin_scan_result *res, const tocsin_count_row **rows);
-const tocsin_scan_summary *tocsin_scan_get_summary(const tocsin_scan_result *res);
-void tocsin_scan_result_free(tocsin_scan_result *res);
-
-/* ---------------------------------------------------------------------------------------------
  * Stage lang: language identification
  * ------------------------------------------------------------------------------------------- */
 
@@ -472,6 +413,375 @@ bool tocsin_lang_tag_normalize(tocsin_strv tag, const char *script, char *buf, s
  * (cap >= 12). @return true when the input's field was used. */
 bool tocsin_lang_choose(tocsin_lang_source source, tocsin_strv input_tag,
                         const tocsin_lang_result *detected, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------------------------------
+ * Stage stats: rate ratios with honest intervals, multiple testing, change points, seasonal
+ * spikes. Plain arrays in, plain numbers out: the store and the CLI feed them. The methods, their
+ * assumptions and references are in src/stats/ratio.c, changepoint.c, stl.c, esd.c and
+ * docs/internals/stats.md. Distribution functions come from GSL; the first call of any function
+ * below switches GSL's abort-on-error handler off (process-wide), since the library never exits.
+ * ------------------------------------------------------------------------------------------- */
+
+/* One observation window of a topic: `count` topic posts against `exposure` (the denominator:
+ * all posts in that language and sources, or the number of days). Optional per-bucket (daily)
+ * counts let the over-dispersion be estimated: `daily[i]` posts against `daily_exposure[i]`
+ * (NULL = every bucket has exposure / n_daily). When `daily` is given it must sum to `count`. */
+typedef struct tocsin_window {
+    uint64_t count;
+    double exposure;               /* > 0 */
+    const uint64_t *daily;         /* NULL = no per-bucket counts */
+    const double *daily_exposure;  /* NULL = equal buckets; else each > 0 */
+    size_t n_daily;
+} tocsin_window;
+
+typedef enum tocsin_ci_method {
+    TOCSIN_CI_EXACT_BINOMIAL = 0, /* conditional binomial, Clopper-Pearson limits */
+    TOCSIN_CI_QUASI_POISSON = 1,  /* log ratio, Wald SE * sqrt(dispersion), t quantile */
+} tocsin_ci_method;
+
+/* @return "exact-binomial" or "quasi-poisson". */
+const char *tocsin_ci_method_name(tocsin_ci_method m);
+
+/* A rate ratio after/before = (x1/E1) / (x0/E0) with its intervals. Bounds are 0 or INFINITY when
+ * a window has no posts (x1 = 0: ratio 0, lower bound 0; x0 = 0: ratio and upper bound INFINITY).
+ * The reported ci_low/ci_high/p_value are those of the wider interval (log scale; an infinite
+ * bound is widest; ties go to the exact one), named by ci_method. */
+typedef struct tocsin_rate_ratio {
+    double ratio;
+    double ci_low, ci_high;
+    tocsin_ci_method ci_method;
+    double p_value;          /* two-sided, H0: ratio = 1, of the reported method */
+    double level;            /* the confidence level used, e.g. 0.95 */
+    double exact_low, exact_high, exact_p; /* conditional binomial (always computed) */
+    bool has_quasi;          /* daily counts were given for both windows and df >= 1 */
+    double quasi_low, quasi_high, quasi_p; /* NAN when !has_quasi */
+    double dispersion;       /* Pearson chi2 / df of the daily counts (NAN when !has_quasi) */
+    double df;               /* buckets in both windows - 2 */
+} tocsin_rate_ratio;
+
+/* Computes the rate ratio of `after` over `before` at confidence `level` (0 = 0.95).
+ * Errors: TOCSIN_ERR_USAGE for a bad argument (exposure <= 0, daily counts not summing to the
+ * count, level outside (0,1)), TOCSIN_ERR_STATS when neither window has a post. */
+tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsin_window *after,
+                                        double level, tocsin_rate_ratio *out, tocsin_error *err);
+
+/* Benjamini-Hochberg q-values (step-up, FDR-adjusted p-values) of the n p-values p[] into q[]
+ * (q may alias p). Errors: TOCSIN_ERR_USAGE for a p-value outside [0,1] or NaN. */
+tocsin_status tocsin_bh_qvalues(const double *p, size_t n, double *q, tocsin_error *err);
+
+/* Leave-one-out sensitivity: the ratio recomputed with each channel's posts removed from both
+ * windows. ch_before[c]/ch_after[c] are channel c's counts; ch_exp_before/ch_exp_after its share
+ * of the exposures (NULL = removing a channel leaves the exposure unchanged, as for per-day
+ * rates). *loo_min and *loo_max receive the range (may be 0 or INFINITY; removals that leave both
+ * windows empty are skipped; both NAN when every removal does, or n_channels == 0).
+ * Errors: TOCSIN_ERR_USAGE when a channel has more posts or exposure than its window. */
+tocsin_status tocsin_rate_ratio_loo(const tocsin_window *before, const tocsin_window *after,
+                                    const uint64_t *ch_before, const uint64_t *ch_after,
+                                    const double *ch_exp_before, const double *ch_exp_after,
+                                    size_t n_channels, double *loo_min, double *loo_max,
+                                    tocsin_error *err);
+
+/* A claimed ratio range LOW..HIGH judged against an interval [ci_low, ci_high]:
+ *  - overstated:   ci_high < LOW (the whole interval is below the claim);
+ *  - understated:  ci_low > HIGH (the whole interval is above the claim);
+ *  - inconclusive: the interval overlaps the claim but also contains 1 (no change) while the
+ *                  claim does not: the data cannot tell the claimed change from no change;
+ *  - supported:    the interval overlaps the claim and, when the claim excludes 1, excludes 1. */
+typedef enum tocsin_verdict {
+    TOCSIN_VERDICT_SUPPORTED = 0,
+    TOCSIN_VERDICT_OVERSTATED = 1,
+    TOCSIN_VERDICT_UNDERSTATED = 2,
+    TOCSIN_VERDICT_INCONCLUSIVE = 3,
+} tocsin_verdict;
+
+/* @return "supported", "overstated", "understated" or "inconclusive". */
+const char *tocsin_verdict_name(tocsin_verdict v);
+
+/* Judges the claim [claim_low, claim_high] (0 < low <= high, high may be INFINITY).
+ * Errors: TOCSIN_ERR_USAGE for a bad claim or interval (NaN, negative, low > high). */
+tocsin_status tocsin_verdict_judge(double ci_low, double ci_high, double claim_low,
+                                   double claim_high, tocsin_verdict *out, tocsin_error *err);
+
+/* Writes one plain-English sentence about `rr` into buf (always NUL-terminated when cap > 0),
+ * e.g. "Up 9.1-fold (95% CI 7.8 to 10.6, exact-binomial); the claim of 8 to 10-fold is
+ * supported: the interval overlaps it." `claim` is NULL or {low, high} with `verdict` its
+ * judgement. @return the length the full sentence has (as snprintf). */
+size_t tocsin_rate_ratio_sentence(const tocsin_rate_ratio *rr, const double *claim,
+                                  tocsin_verdict verdict, char *buf, size_t cap);
+
+/* Change points in a count series (PELT, exact optimal partitioning with pruning). */
+typedef enum tocsin_cpt_cost {
+    TOCSIN_CPT_POISSON = 0,       /* Poisson deviance */
+    TOCSIN_CPT_QUASI_POISSON = 1, /* Poisson deviance / dispersion (the default) */
+    TOCSIN_CPT_NEGBIN = 2,        /* negative binomial, size estimated from the series */
+} tocsin_cpt_cost;
+
+typedef struct tocsin_cpt_opts {
+    tocsin_cpt_cost cost;
+    double penalty;     /* per change, in deviance units; 0 = the rule 3 log(n) */
+    size_t min_segment; /* shortest regime in buckets; 0 = 2 */
+    double level;       /* for change-time and rate-ratio intervals; 0 = 0.95 */
+    double min_ratio;   /* an upward change is a surge when its ratio >= this; 0 = 1 */
+} tocsin_cpt_opts;
+
+/* Sets the defaults: quasi-Poisson cost, penalty 3 log n, min_segment 2, level 0.95. */
+void tocsin_cpt_opts_init(tocsin_cpt_opts *o);
+
+typedef struct tocsin_segment {
+    size_t start, end; /* buckets [start, end) */
+    double rate;       /* posts per unit exposure */
+} tocsin_segment;
+
+typedef struct tocsin_changepoint {
+    size_t pos;             /* first bucket of the new regime */
+    size_t pos_low, pos_high; /* positions whose profile deviance is within chi2_1(level) of
+                                 the best, between the neighbouring changes */
+    double rate_before, rate_after;
+} tocsin_changepoint;
+
+/* An upward change: the regime from `start` is higher than the one before it. */
+typedef struct tocsin_surge {
+    size_t start, start_low, start_high; /* as pos, pos_low, pos_high of its change */
+    size_t end;        /* last bucket of the surge (the bucket before the next downward change) */
+    bool ongoing;      /* no downward change after it: end = n - 1 */
+    tocsin_rate_ratio rr; /* first regime of the surge against the regime before */
+} tocsin_surge;
+
+typedef struct tocsin_cpt_result {
+    size_t n;                   /* series length */
+    double penalty;             /* the penalty used, deviance units */
+    double dispersion;          /* estimated dispersion (1 for the Poisson cost) */
+    double nb_size;             /* negative binomial size (INFINITY unless TOCSIN_CPT_NEGBIN) */
+    tocsin_segment *segments;   size_t n_segments;
+    tocsin_changepoint *changes; size_t n_changes;
+    tocsin_surge *surges;       size_t n_surges;
+} tocsin_cpt_result;
+
+/* Segments y[0..n) (counts against exposure[i] > 0, NULL = 1 each) into regimes; `o` NULL =
+ * defaults. On success *out is malloc'd; free with tocsin_cpt_result_free().
+ * Errors: TOCSIN_ERR_USAGE for n < 2 * min_segment, a bad exposure or option. */
+tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, size_t n,
+                                  const tocsin_cpt_opts *o, tocsin_cpt_result **out,
+                                  tocsin_error *err);
+void tocsin_cpt_result_free(tocsin_cpt_result *r);
+
+/* STL: seasonal-trend decomposition by loess (Cleveland, Cleveland, McRae & Terpenning 1990),
+ * following the published algorithm including its jumps (loess evaluated every `jump` points and
+ * interpolated) and robustness iterations. Windows are odd (even ones are made odd, as the
+ * original does). */
+typedef struct tocsin_stl_opts {
+    size_t period;       /* observations per cycle, >= 2 */
+    bool periodic;       /* s_window = 10 n + 1, s_degree 0, then each cycle position averaged */
+    size_t s_window;     /* used when !periodic, >= 3 */
+    int s_degree, t_degree, l_degree; /* 0 or 1 */
+    size_t t_window, l_window;        /* 0 = the defaults below */
+    size_t s_jump, t_jump, l_jump;    /* 0 = ceil(window / 10) */
+    int inner, outer;    /* iterations; robust defaults 1 and 15, else 2 and 0 */
+} tocsin_stl_opts;
+
+/* Sets the defaults of R's stl(): t_window = nextodd(ceil(1.5 period / (1 - 1.5 / s_window))),
+ * l_window = nextodd(period), t_degree = l_degree = 1, s_degree 0, jumps ceil(window / 10),
+ * inner/outer 1/15 when `robust`, else 2/0. */
+void tocsin_stl_opts_init(tocsin_stl_opts *o, size_t period, bool periodic, bool robust);
+
+/* Decomposes y[0..n) (n >= 2 period) into seasonal + trend + remainder (each array n doubles,
+ * caller-owned; remainder may be NULL). Errors: TOCSIN_ERR_USAGE (bad option, too short,
+ * non-finite value), TOCSIN_ERR_NOMEM. */
+tocsin_status tocsin_stl(const double *y, size_t n, const tocsin_stl_opts *o, double *seasonal,
+                         double *trend, double *remainder, tocsin_error *err);
+
+/* Seasonal-hybrid ESD (Hochenbaum, Vallis & Kejariwal 2017): STL (periodic, robust) removes the
+ * seasonal cycle and the median, then the generalized ESD test (Rosner 1983) with median and MAD
+ * in place of mean and standard deviation flags up to max_anoms * n points. */
+typedef enum tocsin_esd_direction {
+    TOCSIN_ESD_BOTH = 0,
+    TOCSIN_ESD_POS = 1,
+    TOCSIN_ESD_NEG = 2,
+} tocsin_esd_direction;
+
+typedef enum tocsin_esd_threshold {
+    TOCSIN_ESD_THRESH_NONE = 0,
+    TOCSIN_ESD_THRESH_MED_MAX = 1, /* keep anomalies >= the median of the daily maxima */
+    TOCSIN_ESD_THRESH_P95 = 2,     /* ... >= their 95th percentile */
+    TOCSIN_ESD_THRESH_P99 = 3,
+} tocsin_esd_threshold;
+
+typedef enum tocsin_esd_last {
+    TOCSIN_ESD_LAST_NONE = 0,
+    TOCSIN_ESD_LAST_DAY = 1,  /* report only anomalies in the last 24 h (last period w/o times) */
+    TOCSIN_ESD_LAST_HOUR = 2, /* ... in the last hour (needs timestamps) */
+} tocsin_esd_last;
+
+typedef struct tocsin_esd_opts {
+    size_t period;        /* observations per seasonal cycle, >= 2 */
+    double max_anoms;     /* largest share of points flagged, (0, 0.49]; default 0.1 */
+    double alpha;         /* significance of each ESD step; default 0.05 */
+    tocsin_esd_direction direction;
+    tocsin_esd_threshold threshold;
+    tocsin_esd_last only_last;
+    size_t piece;         /* piecewise median: analyse chunks of this many points (the last
+                             chunk is the last `piece` points); 0 = the whole series at once */
+} tocsin_esd_opts;
+
+/* Sets the defaults: max_anoms 0.1, alpha 0.05, both directions, no threshold, all points. */
+void tocsin_esd_opts_init(tocsin_esd_opts *o, size_t period);
+
+/* Flags anomalies in y[0..n). `ts` (epoch seconds, increasing, may be NULL) groups the daily
+ * maxima of the thresholds by UTC day and defines the last day/hour; without it a "day" is one
+ * period of observations. On success *idx is a malloc'd ascending array of *n_idx indices into y
+ * (NULL when none), to free(). Errors: TOCSIN_ERR_USAGE (n < 2 period, bad options, non-finite
+ * value, LAST_HOUR without ts), TOCSIN_ERR_NOMEM. */
+tocsin_status tocsin_esd_detect(const double *y, const int64_t *ts, size_t n,
+                                const tocsin_esd_opts *o, size_t **idx, size_t *n_idx,
+                                tocsin_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Pipeline: scan (read -> normalize -> identify -> match -> aggregate, in memory)
+ * ------------------------------------------------------------------------------------------- */
+
+/* A watchlist match in a post, as byte offsets into post->text (the original text). */
+typedef struct tocsin_hit {
+    uint32_t topic;
+    uint32_t term;
+    size_t start, end;
+} tocsin_hit;
+
+/* Called once per matching post, with its language and hits (sorted by start). Calls are
+ * serialized by the library (never two at once), in input order when threads == 1. Everything
+ * passed is valid only during the call. */
+typedef void (*tocsin_match_fn)(void *ctx, const tocsin_post *post, const char *lang,
+                                const tocsin_hit *hits, size_t n);
+
+/* Everything the pipeline knows of one post, handed to a post sink (see on_post). */
+typedef struct tocsin_post_info {
+    const tocsin_post *post;
+    const char *lang;          /* the language it is counted under ("und" when unknown) */
+    double lang_confidence;    /* the detector's confidence (1 when taken from the input) */
+    const char *norm;          /* the normalized text, NUL-terminated */
+    size_t norm_len;
+    const tocsin_hit *hits;    /* accepted matches, offsets into post->text */
+    size_t n_hits;
+} tocsin_post_info;
+
+/* Receives every post (matched or not) from worker `worker` (0..threads-1). Calls from one
+ * worker never overlap; calls from different workers do, so the sink must keep per-worker state
+ * or lock. Everything passed is valid only during the call. A status other than TOCSIN_OK stops
+ * the scan with that status (fill *err). */
+typedef tocsin_status (*tocsin_post_fn)(void *ctx, unsigned worker, const tocsin_post_info *info,
+                                        tocsin_error *err);
+
+typedef struct tocsin_scan_opts {
+    tocsin_read_opts read;
+    const tocsin_watchlist *watchlist; /* required; not owned */
+    unsigned threads;                  /* 0 or 1 = one thread */
+    tocsin_bucket by;
+    const tocsin_langid *langid;       /* NULL: no detection (the input's field, else "und") */
+    tocsin_lang_source lang_source;    /* used with langid; default DETECT */
+    tocsin_match_fn on_match;          /* optional */
+    void *on_match_ctx;
+    tocsin_post_fn on_post;            /* optional: every post, for ingest */
+    void *on_post_ctx;
+} tocsin_scan_opts;
+
+/* Sets defaults: tocsin_read_opts_init, one thread, by day, no detection, no callbacks. */
+void tocsin_scan_opts_init(tocsin_scan_opts *o);
+
+/* One row of counts: matching posts and distinct authors of a topic, language and bucket. */
+typedef struct tocsin_count_row {
+    uint32_t topic;   /* index into the watchlist's topics */
+    char lang[16];    /* language code, "und" when unknown */
+    int64_t bucket;   /* bucket start, epoch seconds */
+    uint64_t posts;
+    uint64_t authors; /* exact count of distinct author ids (posts without author add none) */
+} tocsin_count_row;
+
+typedef struct tocsin_scan_summary {
+    tocsin_read_stats read;   /* summed over inputs */
+    uint64_t files;
+    uint64_t no_time;         /* posts without a usable timestamp: not counted in any bucket */
+    uint64_t matched;         /* posts with at least one accepted match */
+    uint64_t posts;           /* posts processed */
+    tocsin_lang_stats lang;   /* how languages were decided, summed over workers */
+} tocsin_scan_summary;
+
+typedef struct tocsin_scan_result tocsin_scan_result;
+
+/* Runs the pipeline over the input paths (files, "-", expanded directories) and aggregates the
+ * matches. Warnings go to opts->read.warn. On success *out holds the rows (sorted by topic,
+ * language, bucket) and the summary; free it with tocsin_scan_result_free(). On failure (an
+ * unreadable file, a truncated stream, a bad record under strict) returns the first error;
+ * nothing is returned. */
+tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,
+                          tocsin_scan_result **out, tocsin_error *err);
+/* @return the number of rows; *rows points into res. */
+size_t tocsin_scan_rows(const tocsin_scan_result *res, const tocsin_count_row **rows);
+const tocsin_scan_summary *tocsin_scan_get_summary(const tocsin_scan_result *res);
+void tocsin_scan_result_free(tocsin_scan_result *res);
+
+/* ---------------------------------------------------------------------------------------------
+ * Streaming detection: an online anomaly detector over one numeric series
+ * ------------------------------------------------------------------------------------------- */
+
+/* The detector's parameters. One set is meant for every series (it was chosen on the Numenta
+ * Anomaly Benchmark as a whole, never per file); docs/internals/detect.md explains each. */
+typedef struct tocsin_detector_params {
+    uint32_t learn;          /* rows seen before any score is given (scores are 0 until then) */
+    uint32_t window;         /* rows in the trailing window of the value statistics */
+    uint32_t levels;         /* quantization levels across the learned value range */
+    uint32_t context;        /* quantized values per context (1..8) */
+    uint32_t short_window;   /* rows averaged into the short-term surprise */
+    uint32_t history;        /* rows of surprise history the likelihood compares against */
+    uint32_t quiet;          /* rows after an alarm during which no new alarm is raised */
+    double alarm;            /* likelihood score (0..1) from which a row is an alarm */
+} tocsin_detector_params;
+
+/* Sets `p` to the defaults (the benchmarked parameter set). */
+void tocsin_detector_params_init(tocsin_detector_params *p);
+
+typedef struct tocsin_detector tocsin_detector;
+
+/* Makes a detector (params copied; NULL = defaults). Bad parameters give TOCSIN_ERR_USAGE naming
+ * the field. On success *out is owned by the caller: free it with tocsin_detector_free(). */
+tocsin_status tocsin_detector_new(const tocsin_detector_params *params, tocsin_detector **out,
+                                  tocsin_error *err);
+
+/* Feeds the next row (timestamp in epoch seconds, value) and writes its anomaly score in [0, 1]
+ * to *score. The score depends only on this row and the rows fed before it, so a score never
+ * changes when later rows arrive. Scores >= 0.5 are alarms (at most one per `quiet` rows); below
+ * 0.5 the score still ranks how unusual the row is. A non-finite value gives TOCSIN_ERR_USAGE and
+ * leaves the detector unchanged. */
+tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double value, double *score,
+                                     tocsin_error *err);
+
+/* @return the number of rows fed so far. */
+uint64_t tocsin_detector_rows(const tocsin_detector *d);
+
+void tocsin_detector_free(tocsin_detector *d);
+
+/* A reader of a `timestamp,value` CSV series (NAB's format: a header line naming the columns,
+ * then rows with "YYYY-MM-DD HH:MM:SS" timestamps; other columns are allowed and ignored). */
+typedef struct tocsin_series_reader tocsin_series_reader;
+
+typedef struct tocsin_series_row {
+    int64_t ts;             /* epoch seconds, UTC */
+    double value;
+    tocsin_strv ts_text;    /* the timestamp and value fields as written in the file */
+    tocsin_strv value_text;
+    uint64_t line;          /* 1-based line number */
+} tocsin_series_row;
+
+/* Opens `path` ("-" = stdin). `value_column` names the value column (NULL = "value"); the header
+ * must also have a "timestamp" column. On success *out owns the file: tocsin_series_free(). */
+tocsin_status tocsin_series_open(const char *path, const char *value_column,
+                                 tocsin_series_reader **out, tocsin_error *err);
+
+/* Reads the next row into *row (views valid until the next call); *got = 1 for a row, 0 at the
+ * end. A bad row (wrong field count, unparseable timestamp, non-numeric value, a line over 1 MiB)
+ * is an error naming file:line and the field; blank lines are skipped. */
+tocsin_status tocsin_series_next(tocsin_series_reader *r, tocsin_series_row *row, int *got,
+                                 tocsin_error *err);
+
+void tocsin_series_free(tocsin_series_reader *r);
 
 #ifdef __cplusplus
 }

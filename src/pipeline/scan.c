@@ -24,10 +24,11 @@ typedef struct worker {
     tocsin_norm *norm;
     tocsin_matcher *matcher;
     agg_table *table;
+    tocsin_lang_state *lang;
     tocsin_hit *hits;
     size_t hits_cap;
     tocsin_read_stats stats;
-    uint64_t no_time, matched;
+    uint64_t no_time, matched, posts;
     tocsin_status status;
     tocsin_error err;
 } worker;
@@ -40,6 +41,7 @@ struct scan_ctx {
     bool stop;   /* set when a worker failed */
     pthread_mutex_t lock;
     pthread_mutex_t cb_lock; /* serializes the match callback */
+    worker *workers;
 };
 
 struct tocsin_scan_result {
@@ -54,6 +56,7 @@ void tocsin_scan_opts_init(tocsin_scan_opts *o)
     tocsin_read_opts_init(&o->read);
     o->threads = 1;
     o->by = TOCSIN_BY_DAY;
+    o->lang_source = TOCSIN_LANG_SOURCE_DETECT;
 }
 
 /* End of the UTF-8 character starting at s[i] (i < len). */
@@ -63,23 +66,36 @@ static size_t char_end(const char *s, size_t len, size_t i)
     return i + tc_utf8_decode((const unsigned char *)s + i, len - i, &cp);
 }
 
-/* The language a post is counted under: until identification runs, the input's own field. */
-static tocsin_strv post_lang(const tocsin_post *p)
+/* Decides the language a post is counted under into code (>= 16 bytes). Without an identifier,
+ * the input's own field (normalized) or "und". */
+static tocsin_status post_lang(worker *w, const tocsin_post *p, char *code, double *conf)
 {
-    if (p->lang.len && p->lang.len < 16)
-        return p->lang;
-    return tc_strv("und", 3);
+    const tocsin_scan_opts *o = w->ctx->opts;
+    *conf = 1.0;
+    if (!o->langid || o->lang_source == TOCSIN_LANG_SOURCE_INPUT) {
+        if (!tocsin_lang_tag_normalize(p->lang, NULL, code, 12))
+            strcpy(code, "und");
+        return TOCSIN_OK;
+    }
+    tocsin_lang_result r;
+    tocsin_status st = tocsin_lang_detect(w->lang, p->text.ptr, p->text.len, &r);
+    if (st != TOCSIN_OK)
+        return tc_error_set(&w->err, st, p->source, p->line, "text",
+                            "language identification failed");
+    if (!tocsin_lang_choose(o->lang_source, p->lang, &r, code, 12))
+        *conf = r.confidence;
+    return TOCSIN_OK;
 }
 
-static tocsin_status report_hits(worker *w, const tocsin_post *p, tocsin_strv lang,
-                                 const tocsin_match *m, size_t n, const uint32_t *map,
-                                 size_t norm_len)
+/* Translates normalized-text matches into hits on the original text. */
+static tocsin_status make_hits(worker *w, const tocsin_post *p, const tocsin_match *m, size_t n,
+                               const uint32_t *map, size_t norm_len)
 {
     if (n > w->hits_cap) {
         size_t cap = n * 2;
         tocsin_hit *h = realloc(w->hits, cap * sizeof *h);
         if (!h)
-            return TOCSIN_ERR_NOMEM;
+            return tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         w->hits = h;
         w->hits_cap = cap;
     }
@@ -91,12 +107,32 @@ static tocsin_status report_hits(worker *w, const tocsin_post *p, tocsin_strv la
                              ? char_end(p->text.ptr, p->text.len, map[m[i].end - 1])
                              : map[m[i].start];
     }
-    char code[16];
-    memcpy(code, lang.ptr, lang.len);
-    code[lang.len] = '\0';
-    pthread_mutex_lock(&w->ctx->cb_lock);
-    w->ctx->opts->on_match(w->ctx->opts->on_match_ctx, p, code, w->hits, n);
-    pthread_mutex_unlock(&w->ctx->cb_lock);
+    return TOCSIN_OK;
+}
+
+static tocsin_status count_post(worker *w, const tocsin_post *p, const char *lang,
+                                const tocsin_match *m, size_t n)
+{
+    if (!p->has_ts) {
+        w->no_time++;
+        return TOCSIN_OK;
+    }
+    int64_t bucket = tocsin_bucket_start(p->ts, w->ctx->opts->by);
+    bool has_author = p->author_id.len > 0;
+    uint64_t author = has_author ? agg_hash64(p->author_id.ptr, p->author_id.len) : 0;
+    /* Each topic counts a post once, however many of its terms matched. Matches come sorted by
+     * position, so look back over the topics already counted (few per post). */
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = m[j].topic == m[i].topic;
+        if (seen)
+            continue;
+        tocsin_status st = agg_add(w->table, m[i].topic, lang, strlen(lang), bucket, has_author,
+                                   author);
+        if (st != TOCSIN_OK)
+            return tc_error_set(&w->err, st, NULL, 0, NULL, "out of memory counting matches");
+    }
     return TOCSIN_OK;
 }
 
@@ -107,34 +143,37 @@ static tocsin_status process_post(worker *w, const tocsin_post *p)
     size_t norm_len, n;
     const uint32_t *map = NULL;
     const tocsin_match *m;
+    bool want_hits = o->on_match || o->on_post;
+    w->posts++;
     tocsin_status st = tocsin_normalize(w->norm, p->text.ptr, p->text.len, &norm, &norm_len,
-                                        o->on_match ? &map : NULL, &w->err);
+                                        want_hits ? &map : NULL, &w->err);
     if (st == TOCSIN_OK)
         st = tocsin_match_text(w->matcher, norm, norm_len, &m, &n, &w->err);
-    if (st != TOCSIN_OK || n == 0)
+    if (st != TOCSIN_OK)
         return st;
-    w->matched++;
-    tocsin_strv lang = post_lang(p);
-    if (o->on_match && (st = report_hits(w, p, lang, m, n, map, norm_len)) != TOCSIN_OK)
+    if (n == 0 && !o->on_post)
+        return TOCSIN_OK; /* the scan's hot path: most posts match nothing */
+    char lang[16];
+    double conf;
+    if ((st = post_lang(w, p, lang, &conf)) != TOCSIN_OK)
         return st;
-    if (!p->has_ts) {
-        w->no_time++;
-        return TOCSIN_OK;
-    }
-    int64_t bucket = tocsin_bucket_start(p->ts, o->by);
-    bool has_author = p->author_id.len > 0;
-    uint64_t author = has_author ? agg_hash64(p->author_id.ptr, p->author_id.len) : 0;
-    /* Each topic counts a post once, however many of its terms matched. Matches come sorted by
-     * position, so look back over the topics already counted (few per post). */
-    for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = m[j].topic == m[i].topic;
-        if (!seen && (st = agg_add(w->table, m[i].topic, lang.ptr, lang.len, bucket, has_author,
-                                   author)) != TOCSIN_OK)
+    if (want_hits && n && (st = make_hits(w, p, m, n, map, norm_len)) != TOCSIN_OK)
+        return st;
+    if (n) {
+        w->matched++;
+        if (o->on_match) {
+            pthread_mutex_lock(&w->ctx->cb_lock);
+            o->on_match(o->on_match_ctx, p, lang, w->hits, n);
+            pthread_mutex_unlock(&w->ctx->cb_lock);
+        }
+        if ((st = count_post(w, p, lang, m, n)) != TOCSIN_OK)
             return st;
     }
-    return TOCSIN_OK;
+    if (o->on_post) {
+        tocsin_post_info info = {p, lang, conf, norm, norm_len, n ? w->hits : NULL, n};
+        st = o->on_post(o->on_post_ctx, (unsigned)(w - w->ctx->workers), &info, &w->err);
+    }
+    return st;
 }
 
 static tocsin_status run_unit(worker *w, const unit *u)
@@ -186,6 +225,8 @@ static tocsin_status worker_init(worker *w, scan_ctx *c)
     tocsin_status st = tocsin_norm_new(&w->norm, &w->err);
     if (st == TOCSIN_OK)
         st = tocsin_matcher_new(c->opts->watchlist, &w->matcher, &w->err);
+    if (st == TOCSIN_OK && c->opts->langid)
+        st = tocsin_lang_state_new(c->opts->langid, &w->lang, &w->err);
     if (st == TOCSIN_OK && !(w->table = agg_new()))
         st = tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     return st;
@@ -196,6 +237,7 @@ static void worker_fini(worker *w)
     tocsin_norm_free(w->norm);
     tocsin_matcher_free(w->matcher);
     agg_free(w->table);
+    tocsin_lang_state_free(w->lang);
     free(w->hits);
 }
 
@@ -218,6 +260,7 @@ tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths
         c.units[c.nunits++].path = paths[i];
     if (nthreads > c.nunits && c.nunits > 0)
         nthreads = c.nunits;
+    c.workers = ws;
     pthread_mutex_init(&c.lock, NULL);
     pthread_mutex_init(&c.cb_lock, NULL);
     size_t started = 0;
@@ -258,6 +301,18 @@ join:
         tocsin_read_stats_add(&res->summary.read, &ws[i].stats);
         res->summary.no_time += ws[i].no_time;
         res->summary.matched += ws[i].matched;
+        res->summary.posts += ws[i].posts;
+        if (ws[i].lang) {
+            tocsin_lang_stats ls;
+            tocsin_lang_state_stats(ws[i].lang, &ls);
+            res->summary.lang.texts += ls.texts;
+            res->summary.lang.bytes += ls.bytes;
+            res->summary.lang.by_script += ls.by_script;
+            res->summary.lang.by_model += ls.by_model;
+            res->summary.lang.by_cld2 += ls.by_cld2;
+            res->summary.lang.abstained += ls.abstained;
+            res->summary.lang.cache_hits += ls.cache_hits;
+        }
     }
     res->summary.files = npaths;
     if (st == TOCSIN_OK && started > 0 && agg_rows(ws[0].table, &res->rows, &res->nrows) != TOCSIN_OK)
