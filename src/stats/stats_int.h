@@ -1,0 +1,20 @@
+/* stats_int.h: helpers shared by the statistics files of libtocsin (internal prefix st_). */
+#ifndef TOCSIN_STATS_INT_H
+#define TOCSIN_STATS_INT_H
+
+#include "common/common.h"
+
+#include <stddef.h>
+
+/* Switches GSL's abort-on-error handler off, once per process (the library never exits; every
+ * GSL result is checked for NaN instead). Thread-safe. */
+void st_gsl_init(void);
+
+/* The median of x[0..n) (n > 0), the mean of the two middle values when n is even, as R's
+ * median(). Reorders x. */
+double st_median_inplace(double *x, size_t n);
+
+/* R's quantile(x, p, type = 7) of x[0..n) (n > 0). Reorders x. */
+double st_quantile7_inplace(double *x, size_t n, double p);
+
+#endif
