@@ -9,6 +9,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"scan", cmd_scan, "count watchlist matches per topic, language and time bucket"},
+    {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,353 @@
+/* detect.c: the streaming anomaly detector behind `tocsin detect` and live alerts.
+ *
+ * Design. A live alert has to decide on each row with only the past in hand, on series whose
+ * scale, noise and rhythm are unknown in advance, and it is judged (on the Numenta Anomaly
+ * Benchmark) by how early it flags each real anomaly and how few alarms it raises elsewhere. The
+ * detector is three small stages, each cheap and each honest about what it knows:
+ *
+ *  1. Surprise: two raw scores in [0, 1] per row.
+ *     - Value surprise: how far the value lies from the trailing window's mean, in standard
+ *       deviations, turned into the two-sided normal probability 2 Phi(|z|) - 1. It catches
+ *       spikes and level shifts.
+ *     - Context novelty: the value is quantized (the step is fixed from the learning rows, so a
+ *       value far outside them gets a level of its own) and the last `context` levels form a
+ *       context; the score is 1 / (1 + times this context was seen before). It catches shapes
+ *       never seen before even when every value is ordinary (a flat line where there used to be a
+ *       daily wave, a missed beat).
+ *     The row's surprise is the larger of the two.
+ *  2. Likelihood: a single surprising row is common in noisy data; a run of them is not. The mean
+ *     surprise of the last `short_window` rows is compared with the distribution of surprise over
+ *     the last `history` rows (mean and standard deviation), and its upper-tail normal
+ *     probability q measures how unusual the recent surprise is for THIS series. This is the
+ *     "anomaly likelihood" idea of Ahmad et al. (2017), which makes one threshold work across
+ *     series of very different noise. The likelihood score is -log10(q) / 10, clipped to [0, 1),
+ *     so it keeps its resolution where q is tiny.
+ *  3. Alarms: NAB, like a person on call, counts every flagged row; a surge that lasts an hour is
+ *     one event. A row whose likelihood score reaches `alarm` raises an alarm unless another was
+ *     raised in the last `quiet` rows. Alarms map to [0.5, 1], every other row to [0, 0.5), so
+ *     the output ranks alarms first while keeping the order within each group.
+ *
+ * Everything is O(1) amortized per row (running sums over ring buffers, a hash table of
+ * contexts), with memory bounded by the window sizes and a cap on distinct contexts. */
+#include "stats/detect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DETECT_MAX_CONTEXTS (1u << 20)
+
+/* A ring buffer of doubles with running sum and sum of squares; the sums are recomputed from
+ * scratch every `cap` pushes so rounding cannot drift. */
+typedef struct ring {
+    double *v;
+    size_t cap, n, head, since_exact;
+    double sum, sumsq;
+} ring;
+
+static bool ring_init(ring *r, size_t cap)
+{
+    memset(r, 0, sizeof *r);
+    r->v = malloc(cap * sizeof *r->v);
+    r->cap = cap;
+    return r->v != NULL;
+}
+
+static void ring_push(ring *r, double x)
+{
+    if (r->n == r->cap) {
+        double old = r->v[r->head];
+        r->sum -= old;
+        r->sumsq -= old * old;
+    } else {
+        r->n++;
+    }
+    r->v[r->head] = x;
+    r->head = (r->head + 1) % r->cap;
+    r->sum += x;
+    r->sumsq += x * x;
+    if (++r->since_exact >= r->cap) {
+        r->since_exact = 0;
+        r->sum = r->sumsq = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            r->sum += r->v[i];
+            r->sumsq += r->v[i] * r->v[i];
+        }
+    }
+}
+
+static double ring_mean(const ring *r) { return r->n ? r->sum / (double)r->n : 0.0; }
+
+static double ring_sd(const ring *r)
+{
+    if (r->n < 2)
+        return 0.0;
+    double m = r->sum / (double)r->n;
+    double var = r->sumsq / (double)r->n - m * m;
+    return var > 0 ? sqrt(var) : 0.0;
+}
+
+/* Open-addressing table: context key -> times seen. */
+typedef struct ctx_table {
+    uint64_t *key; /* 0 = empty; keys are made nonzero */
+    uint32_t *count;
+    size_t cap, n;
+} ctx_table;
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool ctx_grow(ctx_table *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    uint64_t *key = calloc(cap, sizeof *key);
+    uint32_t *count = calloc(cap, sizeof *count);
+    if (!key || !count) {
+        free(key);
+        free(count);
+        return false;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->key[i])
+            continue;
+        size_t j = (size_t)mix64(t->key[i]) & (cap - 1);
+        while (key[j])
+            j = (j + 1) & (cap - 1);
+        key[j] = t->key[i];
+        count[j] = t->count[i];
+    }
+    free(t->key);
+    free(t->count);
+    t->key = key;
+    t->count = count;
+    t->cap = cap;
+    return true;
+}
+
+/* Counts one more sighting of `k` and returns how many times it was seen before. When the table
+ * is full (DETECT_MAX_CONTEXTS), unseen contexts are reported as unseen but not stored. */
+static uint32_t ctx_see(ctx_table *t, uint64_t k, bool *nomem)
+{
+    k = k ? k : 1;
+    if ((t->n + 1) * 2 > t->cap && t->n < DETECT_MAX_CONTEXTS && !ctx_grow(t)) {
+        *nomem = true;
+        return 0;
+    }
+    size_t j = (size_t)mix64(k) & (t->cap - 1);
+    while (t->key[j] && t->key[j] != k)
+        j = (j + 1) & (t->cap - 1);
+    if (t->key[j]) {
+        uint32_t c = t->count[j];
+        if (t->count[j] < UINT32_MAX)
+            t->count[j]++;
+        return c;
+    }
+    if (t->n < DETECT_MAX_CONTEXTS && (t->n + 1) * 2 <= t->cap) {
+        t->key[j] = k;
+        t->count[j] = 1;
+        t->n++;
+    }
+    return 0;
+}
+
+struct tocsin_detector {
+    tocsin_detector_params p;
+    uint64_t rows;
+    ring values;        /* trailing values for the value surprise */
+    double *learned;    /* the first `learn` values, replayed into the context table */
+    double q_lo, q_step; /* quantization, fixed at the end of learning */
+    int64_t *levels;    /* last `context` levels, newest last */
+    size_t n_levels;
+    ctx_table ctx;
+    ring surprise_short, surprise_hist;
+    uint64_t last_alarm; /* row index + 1 of the last alarm, 0 = none */
+};
+
+void tocsin_detector_params_init(tocsin_detector_params *p)
+{
+    p->learn = 150;
+    p->window = 500;
+    p->levels = 12;
+    p->context = 3;
+    p->short_window = 10;
+    p->history = 3000;
+    p->quiet = 300;
+    p->alarm = 0.5;
+}
+
+static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error *err)
+{
+#define NEED(cond, field, msg)                                                                  \
+    if (!(cond))                                                                                \
+        return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, field, msg);
+    NEED(p->learn >= 10 && p->learn <= 1000000, "learn", "must be between 10 and 1000000 rows");
+    NEED(p->window >= 2 && p->window <= 1000000, "window", "must be between 2 and 1000000 rows");
+    NEED(p->levels >= 2 && p->levels <= 100000, "levels", "must be between 2 and 100000");
+    NEED(p->context >= 1 && p->context <= 8, "context", "must be between 1 and 8");
+    NEED(p->short_window >= 1 && p->short_window <= 100000, "short_window",
+         "must be between 1 and 100000 rows");
+    NEED(p->history >= 2 && p->history <= 10000000, "history",
+         "must be between 2 and 10000000 rows");
+    NEED(p->quiet <= 10000000, "quiet", "must be at most 10000000 rows");
+    NEED(p->alarm > 0 && p->alarm < 1, "alarm", "must be strictly between 0 and 1");
+#undef NEED
+    return TOCSIN_OK;
+}
+
+void tocsin_detector_free(tocsin_detector *d)
+{
+    if (!d)
+        return;
+    free(d->values.v);
+    free(d->learned);
+    free(d->levels);
+    free(d->ctx.key);
+    free(d->ctx.count);
+    free(d->surprise_short.v);
+    free(d->surprise_hist.v);
+    free(d);
+}
+
+tocsin_status tocsin_detector_new(const tocsin_detector_params *params, tocsin_detector **out,
+                                  tocsin_error *err)
+{
+    tocsin_detector_params p;
+    if (params)
+        p = *params;
+    else
+        tocsin_detector_params_init(&p);
+    tocsin_status st = check_params(&p, err);
+    if (st)
+        return st;
+    tocsin_detector *d = calloc(1, sizeof *d);
+    if (!d)
+        return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    d->p = p;
+    d->learned = malloc(p.learn * sizeof *d->learned);
+    d->levels = malloc(p.context * sizeof *d->levels);
+    if (!d->learned || !d->levels || !ring_init(&d->values, p.window) ||
+        !ring_init(&d->surprise_short, p.short_window) ||
+        !ring_init(&d->surprise_hist, p.history) || !ctx_grow(&d->ctx)) {
+        tocsin_detector_free(d);
+        return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    *out = d;
+    return TOCSIN_OK;
+}
+
+uint64_t tocsin_detector_rows(const tocsin_detector *d) { return d->rows; }
+
+/* Standard normal upper tail. */
+static double upper_tail(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
+
+static int64_t quantize(const tocsin_detector *d, double x)
+{
+    double l = floor((x - d->q_lo) / d->q_step);
+    if (l > 1e15)
+        l = 1e15;
+    if (l < -1e15)
+        l = -1e15;
+    return (int64_t)l;
+}
+
+/* Pushes a level into the context and returns the context's novelty in [0, 1]. */
+static double context_novelty(tocsin_detector *d, int64_t level, bool *nomem)
+{
+    if (d->n_levels == d->p.context) {
+        memmove(d->levels, d->levels + 1, (d->p.context - 1) * sizeof *d->levels);
+        d->n_levels--;
+    }
+    d->levels[d->n_levels++] = level;
+    if (d->n_levels < d->p.context)
+        return 0.0;
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < d->n_levels; i++)
+        h = mix64(h ^ (uint64_t)d->levels[i]) + i;
+    uint32_t seen = ctx_see(&d->ctx, h, nomem);
+    return 1.0 / (1.0 + (double)seen);
+}
+
+/* Fixes the quantization from the learning rows and replays them into the context table. */
+static void finish_learning(tocsin_detector *d, bool *nomem)
+{
+    double lo = d->learned[0], hi = d->learned[0];
+    for (size_t i = 1; i < d->p.learn; i++) {
+        if (d->learned[i] < lo)
+            lo = d->learned[i];
+        if (d->learned[i] > hi)
+            hi = d->learned[i];
+    }
+    double span = hi - lo;
+    if (!(span > 0))
+        span = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1.0; /* a flat start: any change is news */
+    d->q_lo = lo;
+    d->q_step = span / (double)d->p.levels;
+    for (size_t i = 0; i < d->p.learn; i++)
+        (void)context_novelty(d, quantize(d, d->learned[i]), nomem);
+}
+
+tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double value, double *score,
+                                     tocsin_error *err)
+{
+    (void)ts; /* rows are taken as equally spaced; the time only labels them */
+    if (!isfinite(value))
+        return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, d->rows + 1, "value",
+                            "not a finite number");
+    bool nomem = false;
+    uint64_t row = d->rows++;
+    double out = 0.0;
+    if (row < d->p.learn) {
+        d->learned[row] = value;
+        ring_push(&d->values, value);
+        if (row + 1 == d->p.learn)
+            finish_learning(d, &nomem);
+        goto done;
+    }
+
+    /* 1. Surprise. */
+    double m = ring_mean(&d->values), sd = ring_sd(&d->values);
+    double floor_sd = 1e-3 * (fabs(m) > 1e-9 ? fabs(m) : 1.0);
+    if (sd < floor_sd)
+        sd = floor_sd;
+    double z = fabs(value - m) / sd;
+    double value_s = 1.0 - 2.0 * upper_tail(z);
+    ring_push(&d->values, value);
+    double ctx_s = context_novelty(d, quantize(d, value), &nomem);
+    double s = value_s > ctx_s ? value_s : ctx_s;
+
+    /* 2. Likelihood of the recent surprise against this series' own history. */
+    ring_push(&d->surprise_short, s);
+    double hm = ring_mean(&d->surprise_hist), hsd = ring_sd(&d->surprise_hist);
+    if (hsd < 0.01)
+        hsd = 0.01;
+    ring_push(&d->surprise_hist, s);
+    double q = upper_tail((ring_mean(&d->surprise_short) - hm) / hsd);
+    double like = q > 0 ? -log10(q) / 10.0 : 1.0;
+    if (like < 0)
+        like = 0;
+    if (like > 0.999999)
+        like = 0.999999;
+
+    if (d->surprise_hist.n < 100)
+        like = 0; /* too little history to judge */
+
+    /* 3. Alarms. */
+    if (like >= d->p.alarm && (!d->last_alarm || row + 1 - d->last_alarm > d->p.quiet)) {
+        d->last_alarm = row + 1;
+        out = 0.5 + 0.5 * like;
+    } else {
+        out = 0.5 * like;
+    }
+done:
+    if (nomem)
+        return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, row + 1, NULL, "out of memory");
+    *score = out;
+    return TOCSIN_OK;
+}
