@@ -7,10 +7,13 @@
 static const char scan_usage[] =
     "usage: tocsin scan --watchlist FILE [--by hour|day|week|month] [--output table|csv|json]\n"
     "                   [--matches] [--threads N] [--format NAME] [--field NAME=PATH]\n"
-    "                   [--tz ZONE] [--strict] [--max-record SIZE] INPUT...\n"
+    "                   [--tz ZONE] [--strict] [--max-record SIZE]\n"
+    "                   [--lang-source detect|input|both] INPUT...\n"
     "Counts posts matching each watchlist topic per language and time bucket (UTC).\n"
     "INPUT is a file (gzip/zstd ok), a directory (read recursively) or - for stdin.\n"
-    "  --matches   print one JSON object per matching post instead of counts\n";
+    "  --matches      print one JSON object per matching post instead of counts\n"
+    "  --lang-source  detect: identify each post's language (default); input: the input's\n"
+    "                 own language field; both: the input's field when plausible\n";
 
 typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_kind;
 
@@ -178,6 +181,12 @@ int cmd_scan(int argc, char **argv)
                 rc = cli_usage_error("scan", "--output: '%s' is not table, csv or json", v);
                 goto done;
             }
+        } else if (!strcmp(a, "--lang-source")) {
+            if (tocsin_lang_source_parse(argv[++i], &o.lang_source) != TOCSIN_OK) {
+                rc = cli_usage_error("scan", "--lang-source: '%s' is not detect, input or both",
+                                     argv[i]);
+                goto done;
+            }
         } else if (!strcmp(a, "--threads")) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
@@ -206,7 +215,11 @@ int cmd_scan(int argc, char **argv)
     char **paths = NULL;
     size_t npaths = 0;
     tocsin_scan_result *res = NULL;
+    tocsin_langid *langid = NULL;
     tocsin_status st = tocsin_watchlist_load(wl_path, &wl, &err);
+    if (st == TOCSIN_OK && o.lang_source != TOCSIN_LANG_SOURCE_INPUT)
+        st = tocsin_langid_new(NULL, &langid, &err);
+    o.langid = langid;
     if (st == TOCSIN_OK)
         st = tocsin_paths_expand(inputs, ninputs, &paths, &npaths, &err);
     match_printer mp = {wl};
@@ -237,6 +250,7 @@ int cmd_scan(int argc, char **argv)
     tocsin_scan_result_free(res);
     tocsin_paths_free(paths, npaths);
     tocsin_watchlist_free(wl);
+    tocsin_langid_free(langid);
 done:
     free(inputs);
     return rc;
