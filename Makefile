@@ -107,7 +107,7 @@ eval-lang: deps
 	@bench/eval-lang.sh $(BUILD)
 
 tidy:
-	clang-tidy $(LIB_C) $(CLI_C) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_C) $(CLI_C) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
 
 clean:
 	rm -rf build
