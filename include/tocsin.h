@@ -445,7 +445,8 @@ const char *tocsin_ci_method_name(tocsin_ci_method m);
 /* A rate ratio after/before = (x1/E1) / (x0/E0) with its intervals. Bounds are 0 or INFINITY when
  * a window has no posts (x1 = 0: ratio 0, lower bound 0; x0 = 0: ratio and upper bound INFINITY).
  * The reported ci_low/ci_high/p_value are those of the wider interval (log scale; an infinite
- * bound is widest; ties go to the exact one), named by ci_method. */
+ * bound is widest, and of two such the one containing the other; ties go to the exact one),
+ * named by ci_method. */
 typedef struct tocsin_rate_ratio {
     double ratio;
     double ci_low, ci_high;
