@@ -1,0 +1,45 @@
+/* text.h: what the text stage's files share: the normalizer object (its reusable buffers) and the
+ * character classes of the normalization rules, so that the table builder, the fast path, the
+ * reference and the tests all ask the same questions. Internal to libtocsin. */
+#ifndef TOCSIN_TEXT_H
+#define TOCSIN_TEXT_H
+
+#include "common/common.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tocsin_norm {
+    const struct norm_table *tab; /* shared, read-only, built once per process */
+    char *out;                    /* normalized text of the last call */
+    size_t out_cap;
+    uint32_t *map; /* offsets of the last call (when asked for) */
+    size_t map_cap;
+    tc_buf ref;  /* tocsin_normalize_reference: result */
+    tc_buf tmp;  /* tocsin_normalize_reference: the pre-NFKC string */
+    tc_buf html; /* tocsin_html_to_text: result */
+};
+
+/* Rule 2: removed entirely (tatweel, zero-width and format characters, bidi controls). */
+bool norm_is_removed(uint32_t cp);
+/* Rule 3: becomes (part of) one ASCII space (White_Space, Pd dashes, U+2212, '_', '.', ZWNJ). */
+bool norm_is_separator(uint32_t cp);
+/* Rule 5: Arabic-script letter and digit folding, applied after NFKC; returns cp unchanged when
+ * no rule applies. */
+uint32_t norm_fold_arabic(uint32_t cp);
+
+/* The utf8proc options of rule 4. */
+#define NORM_UTF8PROC_OPTS                                                                      \
+    (UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_STABLE)
+
+/* Hangul jamo classes: the only characters that still compose once marks are stripped (the unit
+ * test checks this claim against the installed utf8proc for every code point). */
+static inline bool norm_hangul_is_l(uint32_t c) { return c >= 0x1100 && c <= 0x1112; }
+static inline bool norm_hangul_is_v(uint32_t c) { return c >= 0x1161 && c <= 0x1175; }
+static inline bool norm_hangul_is_t(uint32_t c) { return c >= 0x11A8 && c <= 0x11C2; }
+static inline bool norm_hangul_is_lv(uint32_t c)
+{
+    return c >= 0xAC00 && c <= 0xD7A3 && (c - 0xAC00) % 28 == 0;
+}
+
+#endif
