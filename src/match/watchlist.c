@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #include <yaml.h>
 
 #define WL_MAX_FILE ((size_t)64 << 20) /* bytes of YAML */
@@ -63,17 +64,32 @@ typedef struct loader {
 
 static uint64_t line_of(const yaml_node_t *node) { return node ? node->start_mark.line + 1 : 0; }
 
-/* Writes at most ~80 bytes of s into out, cut on a character boundary, "..." when cut. */
-static const char *shorten(const char *s, char out[96])
+/* A term fit for an error message: invisible characters (controls, format characters, unusual
+ * spaces) shown as \uXXXX, cut after ~80 bytes on a character boundary with "...". */
+static const char *shorten(const char *s, char out[128])
 {
-    size_t n = strlen(s);
-    if (n <= 80)
-        return s;
-    size_t k = 77;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-        k--;
-    memcpy(out, s, k);
-    memcpy(out + k, "...", 4);
+    size_t o = 0, len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = tc_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+        bool hide = cp != ' ' && (c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF ||
+                                  c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL ||
+                                  c == UTF8PROC_CATEGORY_ZP);
+        size_t need = hide ? 10 : n;
+        if (o + need > 80) {
+            memcpy(out + o, "...", 4);
+            return out;
+        }
+        if (hide)
+            o += (size_t)snprintf(out + o, 12, "\\u%04X", (unsigned)cp);
+        else {
+            memcpy(out + o, s + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out[o] = '\0';
     return out;
 }
 
@@ -204,6 +220,9 @@ static tocsin_status list_items(loader *L, yaml_node_t *n, const char *field, co
         out->n = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
         return TOCSIN_OK;
     }
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0 &&
+        n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return fail(L, n, field, "topic '%s': expected a list of strings, got nothing", topic);
     if (n->type == YAML_SCALAR_NODE) {
         out->single = self_index;
         out->items = &out->single;
@@ -249,7 +268,7 @@ static tocsin_status load_entry(loader *L, yaml_node_t *n, const char *field, in
     tocsin_status st = scalar_dup(L, n, field, tid, &text);
     if (st != TOCSIN_OK)
         return st;
-    char sh[96];
+    char sh[128];
     match_entry e = {text, NULL, topic, line_of(n), kind == KIND_REGEX};
     if (!text[0]) {
         free(text);
@@ -646,14 +665,12 @@ static tocsin_status compile(loader *L)
     tocsin_watchlist *wl = L->wl;
     pat_build b = {0};
     tocsin_status st = TOCSIN_OK;
-    bool som = false;
     for (size_t i = 0; st == TOCSIN_OK && i < wl->nterms; i++) {
         const match_entry *e = &wl->terms[i];
         if (e->regex) {
             match_pat p = {(uint32_t)i, e->topic, 0, false, false};
             st = push_pat(L, &b, p, tc_strndup(e->text, strlen(e->text)),
                           HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST);
-            som = true;
         } else {
             st = push_literal(L, &b, e, (uint32_t)i, false);
         }
@@ -662,7 +679,7 @@ static tocsin_status compile(loader *L)
         st = push_literal(L, &b, &wl->excludes[i], (uint32_t)i, true);
     if (st == TOCSIN_OK) {
         hs_compile_error_t *cerr = NULL;
-        unsigned mode = HS_MODE_BLOCK | (som ? HS_MODE_SOM_HORIZON_LARGE : 0);
+        unsigned mode = HS_MODE_BLOCK;
         hs_error_t hr = hs_compile_multi((const char *const *)b.expr, b.flags, b.ids,
                                          (unsigned)b.n, mode, NULL, &wl->db, &cerr);
         if (hr != HS_SUCCESS) {
@@ -672,7 +689,7 @@ static tocsin_status compile(loader *L)
             if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < b.n) {
                 const match_pat *p = &wl->pats[cerr->expression];
                 const match_entry *e = p->exclude ? &wl->excludes[p->owner] : &wl->terms[p->owner];
-                char sh[96];
+                char sh[128];
                 st = tc_error_set(L->err, TOCSIN_ERR_WATCHLIST, L->path, e->line,
                                   p->exclude ? "exclude" : e->regex ? "regex" : "terms",
                                   "topic '%s': cannot compile '%s': %s", wl->topics[e->topic].id,
