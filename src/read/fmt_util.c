@@ -1,0 +1,586 @@
+/* fmt_util.c: helpers shared by the platform format mappers (see fmt_util.h). */
+#include "read/fmt_util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
+#include <math.h>
+#include <string.h>
+
+tocsin_strv fu_str(tj_doc *d, tj_val obj, const char *key)
+{
+    tocsin_strv v = {NULL, 0};
+    tj_val m = tj_get(d, obj, key);
+    if (m && tj_str(d, m, &v))
+        return v;
+    return (tocsin_strv){NULL, 0};
+}
+
+tocsin_strv fu_pstr(tj_doc *d, tj_val v, const char *dotted)
+{
+    tocsin_strv s = {NULL, 0};
+    tj_val m = tj_path(d, v, dotted);
+    if (m && tj_str(d, m, &s))
+        return s;
+    return (tocsin_strv){NULL, 0};
+}
+
+tocsin_strv fu_id(tj_doc *d, tj_val v)
+{
+    tocsin_strv s = {NULL, 0};
+    switch (tj_type_of(d, v)) {
+    case TJ_STRING:
+        if (tj_str(d, v, &s) && s.len)
+            return s;
+        break;
+    case TJ_INT:
+    case TJ_UINT:
+        if (tj_text(d, v, &s))
+            return s;
+        break;
+    case TJ_DOUBLE: {
+        /* Reddit writes some numbers as 1410935671.0: whole doubles are ids too, but only
+         * below 2^53 where they are exact. */
+        double x;
+        if (tj_double(d, v, &x) && x == floor(x) && fabs(x) < 9007199254740992.0 &&
+            tj_text(d, v, &s)) {
+            const char *dot = memchr(s.ptr, '.', s.len);
+            if (dot)
+                s.len = (size_t)(dot - s.ptr);
+            return s;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return (tocsin_strv){NULL, 0};
+}
+
+tocsin_strv fu_id_of(tj_doc *d, tj_val obj, const char *key)
+{
+    tj_val m = tj_get(d, obj, key);
+    return m ? fu_id(d, m) : (tocsin_strv){NULL, 0};
+}
+
+bool fu_has(tj_doc *d, tj_val obj, const char *key) { return tj_get(d, obj, key) != 0; }
+
+bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
+{
+    int64_t i;
+    uint64_t u;
+    double x;
+    tocsin_strv s;
+    switch (tj_type_of(d, v)) {
+    case TJ_INT:
+        if (!tj_int(d, v, &i))
+            return false;
+        *ts = (i > 100000000000LL || i < -100000000000LL) ? i / 1000 : i;
+        return true;
+    case TJ_UINT:
+        if (!tj_uint(d, v, &u))
+            return false;
+        *ts = (int64_t)(u / 1000);
+        return true;
+    case TJ_DOUBLE:
+        if (!tj_double(d, v, &x) || !isfinite(x) || fabs(x) > 1e15)
+            return false;
+        if (fabs(x) > 1e11)
+            x /= 1000.0;
+        *ts = (int64_t)floor(x);
+        return true;
+    case TJ_STRING: {
+        if (!tj_str(d, v, &s) || !s.len || s.len > 24)
+            return false;
+        size_t k = 0;
+        bool neg = false;
+        if (s.ptr[0] == '-') {
+            neg = true;
+            k = 1;
+        }
+        int64_t acc = 0;
+        size_t digits = 0;
+        for (; k < s.len && isdigit((unsigned char)s.ptr[k]); k++, digits++) {
+            if (digits >= 18)
+                return false;
+            acc = acc * 10 + (s.ptr[k] - '0');
+        }
+        if (!digits)
+            return false;
+        if (k < s.len) { /* optional fraction, nothing else */
+            if (s.ptr[k] != '.')
+                return false;
+            for (k++; k < s.len; k++)
+                if (!isdigit((unsigned char)s.ptr[k]))
+                    return false;
+        }
+        if (acc > 100000000000LL)
+            acc /= 1000;
+        *ts = neg ? -acc : acc;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+int64_t fu_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    /* The usual era-based conversion: March-based years make leap days fall at the end. */
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool digits_at(const char *s, size_t len, size_t at, size_t n, int *out)
+{
+    if (at + n > len)
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[at + i]))
+            return false;
+        v = v * 10 + (s[at + i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool valid_ymdhms(int y, int mo, int d, int h, int mi, int se)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    (void)y;
+    return mo >= 1 && mo <= 12 && d >= 1 && d <= mdays[mo - 1] && h >= 0 && h <= 24 &&
+           mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
+}
+
+bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (!digits_at(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || !digits_at(s, len, 5, 2, &mo) ||
+        s[7] != '-' || !digits_at(s, len, 8, 2, &d))
+        return false;
+    size_t k = 10;
+    if (k < len && (s[k] == 'T' || s[k] == ' ' || s[k] == 't')) {
+        if (!digits_at(s, len, k + 1, 2, &h) || k + 3 >= len || s[k + 3] != ':' ||
+            !digits_at(s, len, k + 4, 2, &mi))
+            return false;
+        k += 6;
+        if (k < len && s[k] == ':') {
+            if (!digits_at(s, len, k + 1, 2, &se))
+                return false;
+            k += 3;
+            if (k < len && (s[k] == '.' || s[k] == ',')) {
+                k++;
+                while (k < len && isdigit((unsigned char)s[k]))
+                    k++;
+            }
+        }
+    }
+    if (!valid_ymdhms(y, mo, d, h, mi, se))
+        return false;
+    int64_t off = 0;
+    bool has = false;
+    if (k < len) {
+        if (s[k] == ' ')
+            k++;
+        if (k < len && (s[k] == 'Z' || s[k] == 'z') && k + 1 == len) {
+            has = true;
+        } else if (k < len && (s[k] == '+' || s[k] == '-')) {
+            int oh, om = 0;
+            int sign = s[k] == '-' ? -1 : 1;
+            if (!digits_at(s, len, k + 1, 2, &oh))
+                return false;
+            size_t j = k + 3;
+            if (j < len && s[j] == ':')
+                j++;
+            if (j < len) {
+                if (!digits_at(s, len, j, 2, &om) || j + 2 != len)
+                    return false;
+            }
+            if (oh > 18 || om > 59)
+                return false;
+            off = sign * (oh * 3600 + om * 60);
+            has = true;
+        } else {
+            return false;
+        }
+    }
+    *ts = fu_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *has_offset = has;
+    return true;
+}
+
+/* Month names by their first three letters (lowercase ASCII; accented letters of the month
+ * names concerned come later in the word). Several languages share most spellings. */
+static int month_of(const char *w, size_t n)
+{
+    static const struct {
+        const char *abbr;
+        int month;
+    } names[] = {
+        {"jan", 1},  {"ene", 1},  {"gen", 1},  {"jän", 1}, {"janv", 1}, {"feb", 2}, {"fev", 2},
+        {"fév", 2},  {"fév", 2}, {"mar", 3},  {"mär", 3}, {"mrt", 3},  {"apr", 4}, {"abr", 4},
+        {"avr", 4},  {"may", 5},  {"mai", 5},  {"mag", 5},  {"mei", 5},  {"jun", 6}, {"jui", 6},
+        {"giu", 6},  {"jul", 7},  {"lug", 7},  {"aug", 8},  {"ago", 8},  {"aoû", 8}, {"aou", 8},
+        {"sep", 9},  {"set", 9},  {"oct", 10}, {"out", 10}, {"okt", 10}, {"ott", 10},
+        {"nov", 11}, {"dec", 12}, {"dez", 12}, {"dic", 12}, {"déc", 12},
+    };
+    char low[8];
+    size_t m = n < sizeof low - 1 ? n : sizeof low - 1;
+    for (size_t i = 0; i < m; i++)
+        low[i] = (char)tolower((unsigned char)w[i]);
+    low[m] = 0;
+    /* French "juin"/"juil" share "jui": tell them apart by the fourth letter. */
+    if (m >= 4 && !memcmp(low, "juil", 4))
+        return 7;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t al = strlen(names[i].abbr);
+        if (m >= al && !memcmp(low, names[i].abbr, al) && (al > 3 || m >= 3))
+            return names[i].month;
+    }
+    return 0;
+}
+
+static int zone_of(const char *w, size_t n, bool *ok)
+{
+    static const struct {
+        const char *name;
+        int minutes;
+    } zones[] = {
+        {"GMT", 0},    {"UT", 0},     {"UTC", 0},    {"Z", 0},      {"EST", -300}, {"EDT", -240},
+        {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},
+        {"BST", 60},   {"CET", 60},   {"CEST", 120}, {"MEZ", 60},   {"MESZ", 120}, {"BRT", -180},
+    };
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
+        if (strlen(zones[i].name) == n && !strncasecmp(zones[i].name, w, n)) {
+            *ok = true;
+            return zones[i].minutes;
+        }
+    *ok = false;
+    return 0;
+}
+
+bool fu_rfc822(const char *s, size_t len, int64_t *ts)
+{
+    /* Tokens: [weekday ,] day month year hh:mm[:ss] [zone]. Words are split on spaces and
+     * commas; the weekday is any leading word that is not a number. */
+    const char *tok[8];
+    size_t tlen[8], nt = 0;
+    for (size_t i = 0; i < len && nt < 8;) {
+        while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
+            i++;
+        if (i >= len)
+            break;
+        size_t j = i;
+        while (j < len && s[j] != ' ' && s[j] != ',' && s[j] != '\t')
+            j++;
+        tok[nt] = s + i;
+        tlen[nt++] = j - i;
+        i = j;
+    }
+    size_t k = 0;
+    if (k < nt && !isdigit((unsigned char)tok[k][0]))
+        k++; /* weekday */
+    if (nt - k < 4)
+        return false;
+    int day, mon, year, h, mi, se = 0;
+    if (tlen[k] > 2 || !digits_at(tok[k], tlen[k], 0, tlen[k], &day))
+        return false;
+    mon = month_of(tok[k + 1], tlen[k + 1]);
+    if (!mon)
+        return false;
+    if ((tlen[k + 2] != 4 && tlen[k + 2] != 2) ||
+        !digits_at(tok[k + 2], tlen[k + 2], 0, tlen[k + 2], &year))
+        return false;
+    if (tlen[k + 2] == 2)
+        year += year < 50 ? 2000 : 1900;
+    const char *t = tok[k + 3];
+    size_t tl = tlen[k + 3];
+    if (tl < 5 || !digits_at(t, tl, 0, 2, &h) || t[2] != ':' || !digits_at(t, tl, 3, 2, &mi))
+        return false;
+    if (tl >= 8 && (t[5] != ':' || !digits_at(t, tl, 6, 2, &se)))
+        return false;
+    if (!valid_ymdhms(year, mon, day, h, mi, se))
+        return false;
+    int64_t off = 0;
+    if (k + 4 < nt) {
+        const char *z = tok[k + 4];
+        size_t zl = tlen[k + 4];
+        int oh, om;
+        if ((z[0] == '+' || z[0] == '-') && zl == 5 && digits_at(z, zl, 1, 2, &oh) &&
+            digits_at(z, zl, 3, 2, &om)) {
+            off = (z[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        } else {
+            bool ok;
+            int m = zone_of(z, zl, &ok);
+            if (!ok)
+                return false;
+            off = (int64_t)m * 60;
+        }
+    }
+    *ts = fu_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 +
+          se - off;
+    return true;
+}
+
+tocsin_strv fu_unescape_basic(rd_out *o, tocsin_strv s, bool more)
+{
+    if (!s.ptr || !memchr(s.ptr, '&', s.len))
+        return s;
+    static const struct {
+        const char *ent;
+        char ch;
+        bool basic;
+    } ents[] = {
+        {"&amp;", '&', true},  {"&lt;", '<', true},   {"&gt;", '>', true},
+        {"&quot;", '"', false}, {"&#39;", '\'', false}, {"&#039;", '\'', false},
+    };
+    rd_out_cat_begin(o);
+    size_t start = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] != '&')
+            continue;
+        for (size_t e = 0; e < sizeof ents / sizeof ents[0]; e++) {
+            if (!ents[e].basic && !more)
+                continue;
+            size_t el = strlen(ents[e].ent);
+            if (i + el <= s.len && !memcmp(s.ptr + i, ents[e].ent, el)) {
+                if (rd_out_cat_add(o, s.ptr + start, i - start) ||
+                    rd_out_cat_add(o, &ents[e].ch, 1))
+                    return (tocsin_strv){NULL, 0};
+                start = i + el;
+                i += el - 1;
+                break;
+            }
+        }
+    }
+    if (rd_out_cat_add(o, s.ptr + start, s.len - start))
+        return (tocsin_strv){NULL, 0};
+    return rd_out_cat_end(o);
+}
+
+tocsin_strv fu_trim(tocsin_strv s)
+{
+    if (!s.ptr)
+        return s;
+    for (;;) {
+        if (s.len && isspace((unsigned char)s.ptr[0])) {
+            s.ptr++;
+            s.len--;
+        } else if (s.len >= 2 && (unsigned char)s.ptr[0] == 0xC2 &&
+                   (unsigned char)s.ptr[1] == 0xA0) {
+            s.ptr += 2;
+            s.len -= 2;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (s.len && isspace((unsigned char)s.ptr[s.len - 1])) {
+            s.len--;
+        } else if (s.len >= 2 && (unsigned char)s.ptr[s.len - 2] == 0xC2 &&
+                   (unsigned char)s.ptr[s.len - 1] == 0xA0) {
+            s.len -= 2;
+        } else {
+            break;
+        }
+    }
+    return s;
+}
+
+/* A URL ends at whitespace, at characters that cannot be in one, and loses trailing
+ * punctuation that usually belongs to the sentence. */
+static bool url_char(unsigned char c)
+{
+    return c > 0x20 && c != '<' && c != '>' && c != '"' && c != '`' && c != '{' && c != '}' &&
+           c != '|' && c != '\\' && c != '^' && c < 0x7F;
+}
+
+tocsin_status fu_urls_in_text(rd_out *o, tocsin_strv t)
+{
+    if (!t.ptr)
+        return TOCSIN_OK;
+    for (size_t i = 0; i + 8 <= t.len; i++) {
+        size_t pl;
+        if (!strncasecmp(t.ptr + i, "https://", 8))
+            pl = 8;
+        else if (!strncasecmp(t.ptr + i, "http://", 7))
+            pl = 7;
+        else
+            continue;
+        if (i > 0 && (isalnum((unsigned char)t.ptr[i - 1])))
+            continue;
+        size_t j = i + pl;
+        while (j < t.len && url_char((unsigned char)t.ptr[j]))
+            j++;
+        while (j > i + pl && strchr(".,;:!?'", t.ptr[j - 1]))
+            j--;
+        if (j > i + pl && t.ptr[j - 1] == ')' && !memchr(t.ptr + i, '(', j - i))
+            j--;
+        if (j > i + pl) {
+            tocsin_status st = rd_out_url(o, tc_strv(t.ptr + i, j - i));
+            if (st)
+                return st;
+        }
+        i = j - 1;
+    }
+    return TOCSIN_OK;
+}
+
+/* Finds attribute `name` inside a tag's text [p, end); returns its value view (unquoted). */
+static tocsin_strv tag_attr(const char *p, const char *end, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *q = p; q + nl < end; q++) {
+        if (strncasecmp(q, name, nl) || !(q == p || isspace((unsigned char)q[-1])))
+            continue;
+        const char *r = q + nl;
+        while (r < end && isspace((unsigned char)*r))
+            r++;
+        if (r >= end || *r != '=')
+            continue;
+        r++;
+        while (r < end && isspace((unsigned char)*r))
+            r++;
+        if (r >= end)
+            break;
+        if (*r == '"' || *r == '\'') {
+            char qc = *r++;
+            const char *e = memchr(r, qc, (size_t)(end - r));
+            if (!e)
+                break;
+            return tc_strv(r, (size_t)(e - r));
+        }
+        const char *e = r;
+        while (e < end && !isspace((unsigned char)*e) && *e != '>')
+            e++;
+        return tc_strv(r, (size_t)(e - r));
+    }
+    return (tocsin_strv){NULL, 0};
+}
+
+static bool class_has(tocsin_strv cls, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= cls.len; i++) {
+        if (memcmp(cls.ptr + i, word, wl))
+            continue;
+        bool left = i == 0 || isspace((unsigned char)cls.ptr[i - 1]);
+        bool right = i + wl == cls.len || isspace((unsigned char)cls.ptr[i + wl]);
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+tocsin_status fu_html_links(rd_out *o, tocsin_strv h, const char *const *skip_classes)
+{
+    if (!h.ptr)
+        return TOCSIN_OK;
+    const char *p = h.ptr, *end = h.ptr + h.len;
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (!lt || lt + 2 >= end)
+            break;
+        if ((lt[1] != 'a' && lt[1] != 'A') || !isspace((unsigned char)lt[2])) {
+            p = lt + 1;
+            continue;
+        }
+        const char *gt = memchr(lt, '>', (size_t)(end - lt));
+        if (!gt)
+            break;
+        tocsin_strv href = tag_attr(lt + 2, gt, "href");
+        tocsin_strv cls = tag_attr(lt + 2, gt, "class");
+        p = gt + 1;
+        if (!href.len || href.ptr[0] == '#')
+            continue;
+        bool skip = false;
+        for (size_t i = 0; skip_classes && skip_classes[i] && cls.ptr; i++)
+            if (class_has(cls, skip_classes[i]))
+                skip = true;
+        if (skip)
+            continue;
+        tocsin_strv url = fu_unescape_basic(o, href, true);
+        if (!url.ptr)
+            return TOCSIN_ERR_NOMEM;
+        if (url.len >= 2 && url.ptr[0] == '/' && url.ptr[1] == '/') {
+            rd_out_cat_begin(o);
+            if (rd_out_cat_add(o, "https:", 6) || rd_out_cat_add(o, url.ptr, url.len))
+                return TOCSIN_ERR_NOMEM;
+            url = rd_out_cat_end(o);
+        } else if (url.ptr == href.ptr) {
+            url = rd_out_copy(o, href.ptr, href.len);
+        }
+        if (!url.ptr)
+            return TOCSIN_ERR_NOMEM;
+        tocsin_status st = rd_out_url(o, url);
+        if (st)
+            return st;
+    }
+    return TOCSIN_OK;
+}
+
+tocsin_status fu_html_text(rd_out *o, tocsin_strv h, tocsin_strv *out)
+{
+    if (!h.ptr || !h.len) {
+        *out = rd_out_copy(o, "", 0);
+        return TOCSIN_OK;
+    }
+    tocsin_strv t;
+    tocsin_status st = rd_out_html(o, h.ptr, h.len, &t);
+    if (st)
+        return st;
+    *out = fu_trim(t);
+    return TOCSIN_OK;
+}
+
+tocsin_strv fu_join(rd_out *o, const tocsin_strv *parts, size_t n, const char *sep)
+{
+    size_t sl = strlen(sep);
+    bool any = false;
+    rd_out_cat_begin(o);
+    for (size_t i = 0; i < n; i++) {
+        if (!parts[i].ptr || !parts[i].len)
+            continue;
+        if (any && rd_out_cat_add(o, sep, sl))
+            return (tocsin_strv){NULL, 0};
+        if (rd_out_cat_add(o, parts[i].ptr, parts[i].len))
+            return (tocsin_strv){NULL, 0};
+        any = true;
+    }
+    return rd_out_cat_end(o);
+}
+
+int fu_count_keys(tj_doc *d, tj_val obj, const char *const *keys)
+{
+    int n = 0;
+    for (size_t i = 0; keys[i]; i++)
+        n += tj_get(d, obj, keys[i]) != 0;
+    return n;
+}
+
+void fu_why_missing(tj_doc *d, tj_val obj, const char *const *keys, char *why, size_t cap)
+{
+    if (!cap)
+        return;
+    if (!obj || tj_type_of(d, obj) != TJ_OBJECT) {
+        snprintf(why, cap, "first record is not a JSON object");
+        return;
+    }
+    size_t used = (size_t)snprintf(why, cap, "no member");
+    int missing = 0;
+    for (size_t i = 0; keys[i] && used < cap; i++) {
+        if (tj_get(d, obj, keys[i]))
+            continue;
+        used += (size_t)snprintf(why + used, cap - used, "%s \"%s\"", missing ? "," : "", keys[i]);
+        missing++;
+    }
+    if (!missing)
+        snprintf(why, cap, "members do not have the expected types");
+}

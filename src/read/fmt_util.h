@@ -1,0 +1,66 @@
+/* fmt_util.h: small helpers shared by the platform format mappers (fmt_*.c): typed member
+ * access on the JSON tree, exact ids, epoch and ISO-8601 times, entity decoding, URL and link
+ * extraction from plain text and HTML, and a tolerant RFC 822 date parser for feeds.
+ * Everything here is internal to the read stage; the prefix is `fu_`. */
+#ifndef TOCSIN_READ_FMT_UTIL_H
+#define TOCSIN_READ_FMT_UTIL_H
+
+#include "read/format.h"
+
+#include <stdio.h>
+
+/* Member `key` of obj as a string view ({NULL,0} when absent or not a string). */
+tocsin_strv fu_str(tj_doc *d, tj_val obj, const char *key);
+/* Dotted path from v as a string view ({NULL,0} when absent or not a string). */
+tocsin_strv fu_pstr(tj_doc *d, tj_val v, const char *dotted);
+/* A string or an exact integer written as decimal text ({NULL,0} for anything else, including
+ * null, "" and doubles that are not whole numbers). Ids beyond 2^53 stay exact. */
+tocsin_strv fu_id(tj_doc *d, tj_val v);
+/* fu_id() of member `key`. */
+tocsin_strv fu_id_of(tj_doc *d, tj_val obj, const char *key);
+/* True when member `key` exists (any type, null included). */
+bool fu_has(tj_doc *d, tj_val obj, const char *key);
+/* True when v is a non-empty string. */
+static inline bool fu_nonempty(tocsin_strv v) { return v.ptr && v.len; }
+
+/* Epoch seconds from a number (seconds, or milliseconds when > 1e11) or a string of digits
+ * (optionally with a fractional part). @return false when v is neither. */
+bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts);
+/* Parses ISO-8601 "YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|+HH[:]MM|-HH[:]MM]". *has_offset tells
+ * whether a zone was written; without one the time is taken as UTC and the caller decides.
+ * @return false when s is not of that shape. */
+bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset);
+/* RFC 822 / 2822 dates as feeds write them, tolerant of localized day and month names
+ * (English, Portuguese, Spanish, French, German, Italian, Dutch), 2-digit years, zone names
+ * (GMT, UT, Z, US zones) and numeric offsets. Missing zone = UTC. */
+bool fu_rfc822(const char *s, size_t len, int64_t *ts);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t fu_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Copies s with "&amp;", "&lt;", "&gt;" (and "&quot;", "&#39;" when `more`) decoded, the escaping
+ * X/Twitter and Reddit apply to their text fields. Returns s itself when there is nothing to
+ * decode; {NULL,0} on allocation failure. */
+tocsin_strv fu_unescape_basic(rd_out *o, tocsin_strv s, bool more);
+/* Trims ASCII whitespace (and NBSP) from both ends. */
+tocsin_strv fu_trim(tocsin_strv s);
+
+/* Adds every http:// or https:// URL found in plain text `t` as a url of the last post
+ * (views into t, which must live as long as the record). */
+tocsin_status fu_urls_in_text(rd_out *o, tocsin_strv t);
+/* Adds the href of every <a> element of HTML `h` as a url, skipping links whose class contains
+ * one of the words in `skip_classes` (NULL-terminated, may be NULL) and in-page links ("#..").
+ * Protocol-relative hrefs get "https:". Entities in the href are decoded. The views are arena
+ * copies. */
+tocsin_status fu_html_links(rd_out *o, tocsin_strv h, const char *const *skip_classes);
+/* HTML to text (rd_out_html) with surrounding whitespace trimmed. */
+tocsin_status fu_html_text(rd_out *o, tocsin_strv h, tocsin_strv *out);
+
+/* Joins up to n parts with `sep` between the non-empty ones (arena copy). */
+tocsin_strv fu_join(rd_out *o, const tocsin_strv *parts, size_t n, const char *sep);
+
+/* Sniff helper: counts how many of the NULL-terminated keys exist in obj. */
+int fu_count_keys(tj_doc *d, tj_val obj, const char *const *keys);
+/* Writes "missing KEY" style reasons: why = "no member \"a\", \"b\"" for the missing ones. */
+void fu_why_missing(tj_doc *d, tj_val obj, const char *const *keys, char *why, size_t cap);
+
+#endif
