@@ -24,7 +24,9 @@ CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fPIC -pthread $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) $(WARN) -fPIC -pthread $(PKG_CFLAGS)
 # CLD2 ships no .pc file; the full tables go before the base library (issue 4).
-LDLIBS   += $(PKG_LIBS) -lcld2_full -lcld2 -lstdc++ -lm -pthread
+# --no-as-needed: nothing references libcld2_full directly, so an as-needed link would drop it
+# and CLD2 would silently run on its small tables (no Pashto, Uyghur, Somali, Hausa...).
+LDLIBS   += $(PKG_LIBS) -Wl,--no-as-needed -lcld2_full -lcld2 -Wl,--as-needed -lstdc++ -lm -pthread
 SANFLAGS := -fsanitize=address,undefined
 LDFLAGS  += $(if $(SAN),$(SANFLAGS))
 
@@ -113,3 +115,7 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# The built-in language model is embedded with .incbin (src/lang/model_blob.c): rebuild it when
+# the model changes.
+$(BUILD)/src/lang/model_blob.o: models/lang-ngram.txt

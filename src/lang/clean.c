@@ -1,0 +1,379 @@
+/* clean.c: noise removal and script counting before language identification.
+ *
+ * Social-media text carries tokens that say nothing about its language and mislead detectors:
+ * URLs, e-mail addresses, @mentions, emoji, digits. They are replaced by spaces. A hashtag keeps
+ * its words (its '#' goes, "#FreeSpeech_now" reads "Free Speech now"), because they are usually
+ * written in the post's language. The same pass counts letters per script (for the router in
+ * lang.c) and builds the model's view of the text: lowercased letters and marks, one space for
+ * every other run. Tokens are whitespace-delimited; the URL test is per token, so "(see
+ * https://x.y/z)" loses the whole parenthesised link. */
+#include "lang/lang_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+void lang_clean_init(lang_clean *c) { memset(c, 0, sizeof *c); }
+
+void lang_clean_free(lang_clean *c)
+{
+    if (!c)
+        return;
+    free(c->text);
+    free(c->cps);
+    memset(c, 0, sizeof *c);
+}
+
+lang_script lang_script_of(uint32_t cp)
+{
+    if (cp < 0x0370) {
+        if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp != 0xD7 &&
+                                                                       cp != 0xF7))
+            return LSCRIPT_LATN;
+        return cp == 0xAA || cp == 0xBA ? LSCRIPT_LATN : LSCRIPT_NONE;
+    }
+    if (cp < 0x0400) return LSCRIPT_GREK;
+    if (cp < 0x0530) return LSCRIPT_CYRL;
+    if (cp < 0x0590) return LSCRIPT_ARMN;
+    if (cp < 0x0600) return LSCRIPT_HEBR;
+    if (cp < 0x0700) return LSCRIPT_ARAB;
+    if (cp < 0x0750) return LSCRIPT_SYRC;
+    if (cp < 0x0780) return LSCRIPT_ARAB;
+    if (cp < 0x07C0) return LSCRIPT_THAA;
+    if (cp >= 0x08A0 && cp < 0x0900) return LSCRIPT_ARAB;
+    if (cp < 0x0900) return LSCRIPT_OTHER;
+    if (cp < 0x0980) return LSCRIPT_DEVA;
+    if (cp < 0x0A00) return LSCRIPT_BENG;
+    if (cp < 0x0A80) return LSCRIPT_GURU;
+    if (cp < 0x0B00) return LSCRIPT_GUJR;
+    if (cp < 0x0B80) return LSCRIPT_ORYA;
+    if (cp < 0x0C00) return LSCRIPT_TAML;
+    if (cp < 0x0C80) return LSCRIPT_TELU;
+    if (cp < 0x0D00) return LSCRIPT_KNDA;
+    if (cp < 0x0D80) return LSCRIPT_MLYM;
+    if (cp < 0x0E00) return LSCRIPT_SINH;
+    if (cp < 0x0E80) return LSCRIPT_THAI;
+    if (cp < 0x0F00) return LSCRIPT_LAOO;
+    if (cp < 0x1000) return LSCRIPT_TIBT;
+    if (cp < 0x10A0) return LSCRIPT_MYMR;
+    if (cp < 0x1100) return LSCRIPT_GEOR;
+    if (cp < 0x1200) return LSCRIPT_HANG;
+    if (cp < 0x13A0) return LSCRIPT_ETHI;
+    if (cp < 0x1400) return LSCRIPT_CHER;
+    if (cp >= 0x1780 && cp < 0x1800) return LSCRIPT_KHMR;
+    if (cp >= 0x1800 && cp < 0x18B0) return LSCRIPT_MONG;
+    if (cp >= 0x1C80 && cp < 0x1C90) return LSCRIPT_CYRL;
+    if (cp >= 0x1C90 && cp < 0x1CC0) return LSCRIPT_GEOR;
+    if (cp >= 0x1E00 && cp < 0x1F00) return LSCRIPT_LATN;
+    if (cp >= 0x1F00 && cp < 0x2000) return LSCRIPT_GREK;
+    if (cp >= 0x2C60 && cp < 0x2C80) return LSCRIPT_LATN;
+    if (cp >= 0x2D00 && cp < 0x2D30) return LSCRIPT_GEOR;
+    if (cp >= 0x2DE0 && cp < 0x2E00) return LSCRIPT_CYRL;
+    if (cp >= 0x3040 && cp < 0x3100) return LSCRIPT_KANA;
+    if (cp >= 0x3130 && cp < 0x3190) return LSCRIPT_HANG;
+    if (cp >= 0x31F0 && cp < 0x3200) return LSCRIPT_KANA;
+    if ((cp >= 0x3400 && cp < 0x4DC0) || (cp >= 0x4E00 && cp < 0xA000) || cp == 0x3005 ||
+        cp == 0x3007 || (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x30000))
+        return LSCRIPT_HAN;
+    if (cp >= 0xA640 && cp < 0xA6A0) return LSCRIPT_CYRL;
+    if (cp >= 0xA720 && cp < 0xA800) return LSCRIPT_LATN;
+    if (cp >= 0xA8E0 && cp < 0xA900) return LSCRIPT_DEVA;
+    if (cp >= 0xAC00 && cp < 0xD7B0) return LSCRIPT_HANG;
+    if (cp >= 0xFB1D && cp < 0xFB50) return LSCRIPT_HEBR;
+    if ((cp >= 0xFB50 && cp < 0xFE00) || (cp >= 0xFE70 && cp < 0xFF00)) return LSCRIPT_ARAB;
+    if (cp >= 0xFF21 && cp < 0xFF5B) return LSCRIPT_LATN;
+    if (cp >= 0xFF66 && cp < 0xFFA0) return LSCRIPT_KANA;
+    return LSCRIPT_OTHER;
+}
+
+static const char *const script_codes[LSCRIPT__COUNT] = {
+    "Zyyy", "Latn", "Cyrl", "Arab", "Deva", "Beng", "Grek", "Hebr", "Armn", "Geor", "Hang",
+    "Hani", "Kana", "Thai", "Laoo", "Khmr", "Mymr", "Tibt", "Guru", "Gujr", "Orya", "Taml",
+    "Telu", "Knda", "Mlym", "Sinh", "Thaa", "Ethi", "Syrc", "Mong", "Cher", "Zzzz",
+};
+
+const char *lang_script_code(lang_script s)
+{
+    return (unsigned)s < LSCRIPT__COUNT ? script_codes[s] : "Zzzz";
+}
+
+lang_script lang_script_from_code(const char *code)
+{
+    for (int i = 1; i < LSCRIPT__COUNT; i++)
+        if (!strcasecmp(code, script_codes[i]))
+            return (lang_script)i;
+    return LSCRIPT_NONE;
+}
+
+/* --- the pass -------------------------------------------------------------------------------- */
+
+static bool is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+static size_t next_cp(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+    unsigned char b = (unsigned char)s[i];
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    return tc_utf8_decode((const unsigned char *)s + i, len - i, cp);
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool has_prefix_ci(const char *s, size_t n, const char *p)
+{
+    size_t m = strlen(p);
+    return n >= m && !strncasecmp(s, p, m);
+}
+
+static bool tld_known(const char *s, size_t n)
+{
+    static const char *const tlds[] = {"com", "org", "net", "io", "me", "ru", "ly", "co", "gl",
+                                       "be", "info", "tv", "ir", "af", "pk", "uk", "de", "fr",
+                                       "es", "it", "tr", "cn", "in", "edu", "gov", "int", "su",
+                                       "ua", "ae", "sa", "eg", "iq", "sy", "ps", "gg", "to",
+                                       "so", "ng", "ke", "id", "my", "nl", "br", "app", "news",
+                                       "online", "site", "xyz", "tk", "ws", "pw", "cc"};
+    for (size_t i = 0; i < sizeof tlds / sizeof tlds[0]; i++)
+        if (strlen(tlds[i]) == n && !strncasecmp(s, tlds[i], n))
+            return true;
+    return false;
+}
+
+/* A token that is a link or an address: "scheme://...", "www.x", "user@host.tld", or a bare
+ * ASCII domain "x.tld[/...]" with a known top-level domain. */
+static bool token_is_link(const char *t, size_t n)
+{
+    if (memmem(t, n, "://", 3) || has_prefix_ci(t, n, "www."))
+        return true;
+    size_t i = 0;
+    while (i < n && !ascii_alnum((unsigned char)t[i]))
+        i++; /* leading punctuation: "(example.com)" */
+    size_t end = n;
+    while (end > i && !ascii_alnum((unsigned char)t[end - 1]) && t[end - 1] != '/')
+        end--;
+    size_t slash = end, at = 0, dots = 0, last_dot = 0;
+    bool ascii = true;
+    for (size_t k = i; k < end; k++) {
+        unsigned char c = (unsigned char)t[k];
+        if (c >= 0x80) { ascii = false; break; }
+        if (c == '/' && slash == end) slash = k;
+        if (slash == end) {
+            if (c == '.') { dots++; last_dot = k; }
+            if (c == '@' && k > i) at = k;
+        }
+    }
+    if (!ascii || !dots || last_dot + 1 >= slash)
+        return false;
+    for (size_t k = last_dot + 1; k < slash; k++)
+        if (!((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'z'))
+            return false;
+    if (at)
+        return true; /* an e-mail address */
+    return tld_known(t + last_dot + 1, slash - last_dot - 1);
+}
+
+static tocsin_status grow(lang_clean *c, size_t len)
+{
+    size_t need_text = 2 * len + 4, need_cps = 2 * len + 4; /* camelCase splits add spaces */
+    if (c->text_cap < need_text) {
+        char *p = realloc(c->text, need_text);
+        if (!p)
+            return TOCSIN_ERR_NOMEM;
+        c->text = p;
+        c->text_cap = need_text;
+    }
+    if (c->cps_cap < need_cps) {
+        uint32_t *p = realloc(c->cps, need_cps * sizeof *p);
+        if (!p)
+            return TOCSIN_ERR_NOMEM;
+        c->cps = p;
+        c->cps_cap = need_cps;
+    }
+    return TOCSIN_OK;
+}
+
+static inline void put_space(lang_clean *c)
+{
+    if (c->text_len && c->text[c->text_len - 1] != ' ')
+        c->text[c->text_len++] = ' ';
+    if (c->cps[c->n_cps - 1] != ' ')
+        c->cps[c->n_cps++] = ' ';
+}
+
+/* Appends one character taken from the input: letters and marks go to both views, punctuation
+ * only to the text, anything else (digits, symbols, emoji, controls) is a space. */
+static void put_char(lang_clean *c, const char *src, size_t n, uint32_t cp)
+{
+    if (cp < 0x80) {
+        unsigned char b = (unsigned char)cp;
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+            c->text[c->text_len++] = (char)b;
+            c->cps[c->n_cps++] = b | 0x20;
+            c->per_script[LSCRIPT_LATN]++;
+            c->letters++;
+        } else if (b == '\'' || b == '-' || b == ',' || b == '.' || b == '!' || b == '?' ||
+                   b == ';' || b == ':' || b == '"' || b == '(' || b == ')') {
+            if (b == '\'' && c->text_len && c->text[c->text_len - 1] != ' ')
+                c->text[c->text_len++] = (char)b; /* l'homme, don't */
+            else if (b != '\'')
+                c->text[c->text_len++] = (char)b;
+            if (c->cps[c->n_cps - 1] != ' ')
+                c->cps[c->n_cps++] = ' ';
+        } else {
+            put_space(c);
+        }
+        return;
+    }
+    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+    bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+    bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+    if (letter || mark) {
+        memcpy(c->text + c->text_len, src, n);
+        c->text_len += n;
+        uint32_t low = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+        c->cps[c->n_cps++] = low;
+        if (letter) {
+            lang_script s = lang_script_of(cp);
+            c->per_script[s]++;
+            c->letters++;
+            if (s == LSCRIPT_HEBR && cp >= 0x05F0 && cp <= 0x05F2)
+                c->yiddish_marks++;
+            if (s == LSCRIPT_BENG && (cp == 0x09F0 || cp == 0x09F1))
+                c->assamese_marks++;
+        } else if (cp == 0x05B7 || cp == 0x05B8) {
+            /* pasekh / kamats under alef: Yiddish spelling */
+            if (c->n_cps >= 2 && c->cps[c->n_cps - 2] == 0x05D0)
+                c->yiddish_marks++;
+        }
+        return;
+    }
+    if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO && cp != 0x05BE) {
+        memcpy(c->text + c->text_len, src, n);
+        c->text_len += n;
+        if (c->cps[c->n_cps - 1] != ' ')
+            c->cps[c->n_cps++] = ' ';
+        return;
+    }
+    if (cp == 0x200C && c->text_len && c->text[c->text_len - 1] != ' ') {
+        /* ZWNJ inside a Persian word: CLD2 gets it, the model sees a word boundary */
+        memcpy(c->text + c->text_len, src, n);
+        c->text_len += n;
+        if (c->cps[c->n_cps - 1] != ' ')
+            c->cps[c->n_cps++] = ' ';
+        return;
+    }
+    put_space(c);
+}
+
+static bool is_lower_letter(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'a' && cp <= 'z';
+    return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LL;
+}
+
+static bool is_upper_letter(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LU;
+}
+
+/* One whitespace-free token t[0..n). */
+static void clean_token(lang_clean *c, const char *t, size_t n)
+{
+    if (token_is_link(t, n)) {
+        put_space(c);
+        return;
+    }
+    size_t i = 0;
+    while (i < n) {
+        unsigned char b = (unsigned char)t[i];
+        if (b == '@' && (i == 0 || !ascii_alnum((unsigned char)t[i - 1])) && i + 1 < n &&
+            (ascii_alnum((unsigned char)t[i + 1]) || t[i + 1] == '_')) {
+            /* @mention: the handle (ASCII letters, digits, '_', inner dots) goes */
+            i++;
+            while (i < n && (ascii_alnum((unsigned char)t[i]) || t[i] == '_' ||
+                             (t[i] == '.' && i + 1 < n && ascii_alnum((unsigned char)t[i + 1]))))
+                i++;
+            put_space(c);
+            continue;
+        }
+        if ((b == '#' || (b == 0xEF && i + 2 < n && (unsigned char)t[i + 1] == 0xBC &&
+                          (unsigned char)t[i + 2] == 0x83)) &&
+            (i == 0 || !ascii_alnum((unsigned char)t[i - 1]))) {
+            /* #hashtag (or fullwidth '＃'): keep its words, split at '_' and camelCase */
+            i += b == '#' ? 1 : 3;
+            put_space(c);
+            uint32_t prev = 0;
+            while (i < n) {
+                uint32_t cp;
+                size_t k = next_cp(t, n, i, &cp);
+                if (cp == '_') {
+                    put_space(c);
+                } else if (cp == '#' || is_space_cp(cp)) {
+                    break;
+                } else {
+                    if (is_upper_letter(cp) && is_lower_letter(prev))
+                        put_space(c);
+                    put_char(c, t + i, k, cp);
+                }
+                prev = cp;
+                i += k;
+            }
+            put_space(c);
+            continue;
+        }
+        uint32_t cp;
+        size_t k = next_cp(t, n, i, &cp);
+        put_char(c, t + i, k, cp);
+        i += k;
+    }
+}
+
+tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len)
+{
+    if (grow(c, len) != TOCSIN_OK)
+        return TOCSIN_ERR_NOMEM;
+    c->text_len = 0;
+    c->n_cps = 0;
+    c->cps[c->n_cps++] = ' ';
+    memset(c->per_script, 0, sizeof c->per_script);
+    c->letters = 0;
+    c->yiddish_marks = 0;
+    c->assamese_marks = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t k = next_cp(in, len, i, &cp);
+        if (is_space_cp(cp)) {
+            put_space(c);
+            i += k;
+            continue;
+        }
+        size_t start = i;
+        while (i < len) {
+            k = next_cp(in, len, i, &cp);
+            if (is_space_cp(cp))
+                break;
+            i += k;
+        }
+        clean_token(c, in + start, i - start);
+    }
+    while (c->text_len && c->text[c->text_len - 1] == ' ')
+        c->text_len--;
+    c->text[c->text_len] = '\0';
+    if (c->cps[c->n_cps - 1] != ' ')
+        c->cps[c->n_cps++] = ' ';
+    return TOCSIN_OK;
+}

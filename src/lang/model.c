@@ -1,0 +1,576 @@
+/* model.c: tocsin's own language model: naive Bayes over character n-grams, one model per
+ * script group.
+ *
+ * Design. Short messages are mostly told apart by their letters' company: which 1- to 4-letter
+ * sequences occur, and how often. For each script group (Arabic, Latin, Cyrillic, Devanagari)
+ * the model holds, for every n-gram seen in training, the languages it occurred in and how much
+ * more likely it made each of them than an unseen n-gram would ("gain", in 1/scale bits). A
+ * text's cost for language L is
+ *     sum over its n-grams g of order k:  unk[k][L] - gain(g, L)
+ * where unk[k][L] is L's cost of an n-gram of order k never seen with L (add-alpha smoothing,
+ * so it depends on how much L text training had). The lowest cost wins. Only gains are stored,
+ * sparsely, so a common n-gram costs one table probe and a short loop, and the table stays
+ * small enough to live in cache.
+ *
+ * Overlapping n-grams of four orders are far from independent, so raw naive-Bayes posteriors
+ * are absurdly sure of themselves. They are tempered: p(L) ~ 2^(-(cost(L) - min cost) / (scale *
+ * temper)), with `temper` fitted on held-out text (bench/lang_train.py). The caller trusts the
+ * model only when that posterior is high and the language is one the model vouches for
+ * ("trust" line: languages whose accuracy was measured); otherwise CLD2 decides.
+ *
+ * Letters outside the routed script are skipped (an English word in an Arabic post does not
+ * vote); a letter of the routed script that no language of the group was trained on (a Sindhi
+ * or Sorani letter in an Arabic-script group without them) is reported, so the caller can hand
+ * the text to CLD2, which knows those languages.
+ *
+ * File format (models/lang-ngram.txt), one directive per line, fields separated by one space:
+ *     tocsin-lang-ngram 1
+ *     scale S                    cost units per bit
+ *     temper T
+ *     group SCRIPT               ISO 15924 code, starts a group
+ *     langs L1 L2 ...            the group's languages (at most 64)
+ *     trust L1 ...               the subset whose verdicts the model vouches for
+ *     unk K C1 C2 ...            order K's unseen cost per language
+ *     g NGRAM ENTRIES            NGRAM with '_' for a space; ENTRIES = 3 characters per
+ *                                language: its index and its gain (base 64: 0-9 A-Z a-z - +)
+ *     end                        closes the group
+ * Lines starting with '#' are comments. */
+#include "lang/lang_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODEL_MAX_LANGS 64
+#define MODEL_MAX_ORDER 4
+
+typedef struct model_entry {
+    uint16_t gain;
+    uint8_t lang;
+    uint8_t pad;
+} model_entry;
+
+typedef struct model_slot {
+    uint64_t key; /* 0 = empty */
+    uint32_t off; /* first entry */
+    uint32_t n;   /* entries */
+} model_slot;
+
+typedef struct model_group {
+    lang_script script;
+    int max_order; /* the highest order with an unk line */
+    size_t n_langs;
+    char code[MODEL_MAX_LANGS][12];
+    bool trust[MODEL_MAX_LANGS];
+    int32_t unk[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS];
+    model_slot *slots;
+    size_t n_slots, mask, used;
+    int shift;
+    model_entry *entries;
+    size_t n_entries, entries_cap;
+} model_group;
+
+struct lang_model {
+    double scale, temper;
+    double trust_p;       /* posterior from which the verdict stands alone */
+    double stop_bits;     /* early stop: runner-up this many tempered bits behind */
+    long max_positions;   /* bounded prefix of the model's view */
+    model_group *groups;
+    size_t n_groups;
+    model_group *by_script[LSCRIPT__COUNT];
+};
+
+/* --- hashing: must be the same at load (from the file's n-grams) and at scoring time --------- */
+
+static inline uint64_t hash_step(uint64_t h, uint32_t cp)
+{
+    h = (h ^ cp) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+static inline uint64_t hash_key(uint64_t h, int order)
+{
+    uint64_t k = h + (uint64_t)order * 0xD6E8FEB86659FD93ull;
+    return k ? k : 1;
+}
+
+#define HASH_SEED 0x243F6A8885A308D3ull
+
+static const model_slot *group_find(const model_group *g, uint64_t key)
+{
+    size_t i = (size_t)(key >> g->shift);
+    for (;;) {
+        const model_slot *s = &g->slots[i];
+        if (s->key == key)
+            return s;
+        if (!s->key)
+            return NULL;
+        i = (i + 1) & g->mask;
+    }
+}
+
+/* --- parsing ------------------------------------------------------------------------------- */
+
+static int b64val(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+    if (c == '-') return 62;
+    if (c == '+') return 63;
+    return -1;
+}
+
+static void group_free(model_group *g)
+{
+    free(g->slots);
+    free(g->entries);
+}
+
+void lang_model_free(lang_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_groups; i++)
+        group_free(&m->groups[i]);
+    free(m->groups);
+    free(m);
+}
+
+typedef struct parse_ctx {
+    const char *name;
+    uint64_t line;
+    tocsin_error *err;
+} parse_ctx;
+
+#define PARSE_FAIL(pc, ...) tc_error_set((pc)->err, TOCSIN_ERR_LANG, (pc)->name, (pc)->line, \
+                                         "model", __VA_ARGS__)
+
+/* Splits line[0..n) at single spaces into at most max fields. @return the field count. */
+static size_t split_fields(const char *line, size_t n, tocsin_strv *f, size_t max)
+{
+    size_t k = 0, i = 0;
+    while (i < n && k < max) {
+        while (i < n && line[i] == ' ')
+            i++;
+        if (i >= n)
+            break;
+        size_t s = i;
+        while (i < n && line[i] != ' ')
+            i++;
+        f[k++] = tc_strv(line + s, i - s);
+    }
+    return k;
+}
+
+static bool strv_is(tocsin_strv v, const char *s)
+{
+    return v.len == strlen(s) && !memcmp(v.ptr, s, v.len);
+}
+
+static bool parse_long(tocsin_strv v, long lo, long hi, long *out)
+{
+    if (!v.len || v.len > 15)
+        return false;
+    char tmp[16];
+    memcpy(tmp, v.ptr, v.len);
+    tmp[v.len] = '\0';
+    char *end;
+    long x = strtol(tmp, &end, 10);
+    if (*end || x < lo || x > hi)
+        return false;
+    *out = x;
+    return true;
+}
+
+static bool parse_double(tocsin_strv v, double *out)
+{
+    if (!v.len || v.len > 31)
+        return false;
+    char tmp[32];
+    memcpy(tmp, v.ptr, v.len);
+    tmp[v.len] = '\0';
+    char *end;
+    double x = strtod(tmp, &end);
+    if (*end || !(x > 0) || x > 1e6)
+        return false;
+    *out = x;
+    return true;
+}
+
+static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, tocsin_strv ent)
+{
+    if (ent.len == 0 || ent.len % 3)
+        return PARSE_FAIL(pc, "n-gram entries must be 3 characters each, got %zu", ent.len);
+    size_t n = ent.len / 3;
+    if (g->n_entries + n > g->entries_cap) {
+        size_t cap = g->entries_cap ? g->entries_cap * 2 : 4096;
+        while (cap < g->n_entries + n)
+            cap *= 2;
+        model_entry *p = realloc(g->entries, cap * sizeof *p);
+        if (!p)
+            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                                "out of memory");
+        g->entries = p;
+        g->entries_cap = cap;
+    }
+    size_t off = g->n_entries;
+    for (size_t i = 0; i < n; i++) {
+        int l = b64val((unsigned char)ent.ptr[3 * i]);
+        int h = b64val((unsigned char)ent.ptr[3 * i + 1]);
+        int lo = b64val((unsigned char)ent.ptr[3 * i + 2]);
+        if (l < 0 || h < 0 || lo < 0)
+            return PARSE_FAIL(pc, "bad character in n-gram entries");
+        if ((size_t)l >= g->n_langs)
+            return PARSE_FAIL(pc, "language index %d out of range (%zu languages)", l,
+                              g->n_langs);
+        g->entries[off + i].lang = (uint8_t)l;
+        g->entries[off + i].gain = (uint16_t)(h * 64 + lo);
+        g->entries[off + i].pad = 0;
+    }
+    if (g->used + 1 > g->n_slots / 2) {
+        size_t ns = g->n_slots ? g->n_slots * 2 : 1024;
+        model_slot *slots = calloc(ns, sizeof *slots);
+        if (!slots)
+            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                                "out of memory");
+        int bits = 0;
+        while (((size_t)1 << bits) < ns)
+            bits++;
+        model_slot *old = g->slots;
+        size_t old_n = g->n_slots;
+        g->slots = slots;
+        g->n_slots = ns;
+        g->mask = ns - 1;
+        g->shift = 64 - bits;
+        for (size_t i = 0; i < old_n; i++) {
+            if (!old[i].key)
+                continue;
+            size_t j = (size_t)(old[i].key >> g->shift);
+            while (slots[j].key)
+                j = (j + 1) & g->mask;
+            slots[j] = old[i];
+        }
+        free(old);
+    }
+    size_t j = (size_t)(key >> g->shift);
+    while (g->slots[j].key) {
+        if (g->slots[j].key == key)
+            return PARSE_FAIL(pc, "duplicate n-gram");
+        j = (j + 1) & g->mask;
+    }
+    g->slots[j].key = key;
+    g->slots[j].off = (uint32_t)off;
+    g->slots[j].n = (uint32_t)n;
+    g->used++;
+    g->n_entries += n;
+    return TOCSIN_OK;
+}
+
+/* Hashes a file n-gram ('_' = space) the way lang_model_score does. @return its order or 0. */
+static int ngram_key(tocsin_strv v, uint64_t *key)
+{
+    uint64_t h = HASH_SEED;
+    int order = 0;
+    size_t i = 0;
+    while (i < v.len) {
+        uint32_t cp;
+        size_t k = tc_utf8_decode((const unsigned char *)v.ptr + i, v.len - i, &cp);
+        if (cp == 0xFFFD)
+            return 0;
+        if (cp == '_')
+            cp = ' ';
+        h = hash_step(h, cp);
+        if (++order > MODEL_MAX_ORDER)
+            return 0;
+        i += k;
+    }
+    *key = hash_key(h, order);
+    return order;
+}
+
+tocsin_status lang_model_parse(const char *text, size_t len, const char *name, lang_model **out,
+                               tocsin_error *err)
+{
+    parse_ctx pc = {name, 0, err};
+    lang_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tc_error_set(err, TOCSIN_ERR_NOMEM, name, 0, "model", "out of memory");
+    m->scale = 0;
+    m->temper = 1;
+    m->trust_p = 0.9;
+    m->stop_bits = 12;
+    m->max_positions = 200;
+    model_group *g = NULL;
+    bool header = false;
+    tocsin_status st = TOCSIN_OK;
+    size_t pos = 0;
+    tocsin_strv f[MODEL_MAX_LANGS + 3];
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        pc.line++;
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (!n || line[0] == '#')
+            continue;
+        size_t nf = split_fields(line, n, f, sizeof f / sizeof f[0]);
+        if (!nf)
+            continue;
+        if (!header) {
+            if (nf != 2 || !strv_is(f[0], "tocsin-lang-ngram") || !strv_is(f[1], "1")) {
+                st = PARSE_FAIL(&pc, "not a tocsin n-gram model (expected 'tocsin-lang-ngram 1')");
+                goto fail;
+            }
+            header = true;
+            continue;
+        }
+        if (strv_is(f[0], "g")) {
+            uint64_t key;
+            if (!g || nf != 3 || !ngram_key(f[1], &key)) {
+                st = PARSE_FAIL(&pc, "bad n-gram line%s", g ? "" : " (outside a group)");
+                goto fail;
+            }
+            if ((st = group_insert(g, &pc, key, f[2])) != TOCSIN_OK)
+                goto fail;
+        } else if (strv_is(f[0], "scale") || strv_is(f[0], "temper") ||
+                   strv_is(f[0], "trust_p") || strv_is(f[0], "stop_bits")) {
+            double x;
+            if (nf != 2 || !parse_double(f[1], &x) ||
+                (strv_is(f[0], "trust_p") && x > 1)) {
+                st = PARSE_FAIL(&pc, "bad %.*s value", (int)f[0].len, f[0].ptr);
+                goto fail;
+            }
+            *(strv_is(f[0], "scale") ? &m->scale : strv_is(f[0], "temper") ? &m->temper
+              : strv_is(f[0], "trust_p") ? &m->trust_p : &m->stop_bits) = x;
+        } else if (strv_is(f[0], "max_positions")) {
+            if (nf != 2 || !parse_long(f[1], 8, 100000, &m->max_positions)) {
+                st = PARSE_FAIL(&pc, "bad max_positions value (8..100000)");
+                goto fail;
+            }
+        } else if (strv_is(f[0], "group")) {
+            char code[8] = "";
+            if (nf != 2 || g || f[1].len >= sizeof code) {
+                st = PARSE_FAIL(&pc, g ? "group inside a group (missing 'end')" : "bad group line");
+                goto fail;
+            }
+            memcpy(code, f[1].ptr, f[1].len);
+            lang_script s = lang_script_from_code(code);
+            if (s == LSCRIPT_NONE || m->by_script[s]) {
+                st = PARSE_FAIL(&pc, "unknown or repeated script '%s'", code);
+                goto fail;
+            }
+            model_group *gs = realloc(m->groups, (m->n_groups + 1) * sizeof *gs);
+            if (!gs) {
+                st = tc_error_set(err, TOCSIN_ERR_NOMEM, name, pc.line, "model", "out of memory");
+                goto fail;
+            }
+            m->groups = gs;
+            g = &m->groups[m->n_groups++];
+            memset(g, 0, sizeof *g);
+            g->script = s;
+        } else if (strv_is(f[0], "langs")) {
+            if (!g || g->n_langs || nf < 2 || nf - 1 > MODEL_MAX_LANGS) {
+                st = PARSE_FAIL(&pc, "bad langs line (1..%d languages, once per group)",
+                                MODEL_MAX_LANGS);
+                goto fail;
+            }
+            for (size_t i = 1; i < nf; i++) {
+                if (!f[i].len || f[i].len >= sizeof g->code[0]) {
+                    st = PARSE_FAIL(&pc, "bad language code");
+                    goto fail;
+                }
+                memcpy(g->code[i - 1], f[i].ptr, f[i].len);
+                g->code[i - 1][f[i].len] = '\0';
+            }
+            g->n_langs = nf - 1;
+        } else if (strv_is(f[0], "trust")) {
+            if (!g || !g->n_langs) {
+                st = PARSE_FAIL(&pc, "trust line before langs");
+                goto fail;
+            }
+            for (size_t i = 1; i < nf; i++) {
+                size_t l = 0;
+                while (l < g->n_langs && !strv_is(f[i], g->code[l]))
+                    l++;
+                if (l == g->n_langs) {
+                    st = PARSE_FAIL(&pc, "trusted language '%.*s' not in langs", (int)f[i].len,
+                                    f[i].ptr);
+                    goto fail;
+                }
+                g->trust[l] = true;
+            }
+        } else if (strv_is(f[0], "unk")) {
+            long order, c;
+            if (!g || !g->n_langs || nf != g->n_langs + 2 ||
+                !parse_long(f[1], 1, MODEL_MAX_ORDER, &order)) {
+                st = PARSE_FAIL(&pc, "bad unk line (want: unk ORDER and one cost per language)");
+                goto fail;
+            }
+            for (size_t i = 0; i < g->n_langs; i++) {
+                if (!parse_long(f[i + 2], 0, 1000000, &c)) {
+                    st = PARSE_FAIL(&pc, "bad unk cost");
+                    goto fail;
+                }
+                g->unk[order][i] = (int32_t)c;
+            }
+            if (order > g->max_order)
+                g->max_order = (int)order;
+        } else if (strv_is(f[0], "end")) {
+            if (!g || !g->n_langs || !g->used || !g->max_order) {
+                st = PARSE_FAIL(&pc, "'end' without a complete group");
+                goto fail;
+            }
+            m->by_script[g->script] = g;
+            g = NULL;
+        } else {
+            st = PARSE_FAIL(&pc, "unknown directive '%.*s'", (int)f[0].len, f[0].ptr);
+            goto fail;
+        }
+    }
+    if (!header || g || !m->n_groups || !(m->scale > 0)) {
+        st = PARSE_FAIL(&pc, "incomplete model (header, scale, groups and 'end' needed)");
+        goto fail;
+    }
+    /* groups were realloc'd while parsing: re-point the script index */
+    for (size_t i = 0; i < m->n_groups; i++)
+        m->by_script[m->groups[i].script] = &m->groups[i];
+    *out = m;
+    return TOCSIN_OK;
+fail:
+    lang_model_free(m);
+    return st;
+}
+
+bool lang_model_has_script(const lang_model *m, lang_script s)
+{
+    return m && (unsigned)s < LSCRIPT__COUNT && m->by_script[s];
+}
+
+void lang_model_scratch_free(lang_model_scratch *scr)
+{
+    free(scr->score);
+    free(scr->ok);
+    memset(scr, 0, sizeof *scr);
+}
+
+/* --- scoring ------------------------------------------------------------------------------- */
+
+/* True when the best language leads the runner-up by more than `margin` cost units. */
+static bool early_stop(const model_group *g, const int32_t *gain, const size_t *count,
+                       int64_t margin)
+{
+    int64_t c1 = INT64_MAX, c2 = INT64_MAX;
+    for (size_t l = 0; l < g->n_langs; l++) {
+        int64_t c = -(int64_t)gain[l];
+        for (int k = 1; k <= MODEL_MAX_ORDER; k++)
+            c += (int64_t)count[k] * g->unk[k][l];
+        if (c < c1) {
+            c2 = c1;
+            c1 = c;
+        } else if (c < c2) {
+            c2 = c;
+        }
+    }
+    return c2 - c1 > margin;
+}
+
+double lang_model_trust_p(const lang_model *m) { return m ? m->trust_p : 1; }
+
+bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
+                      size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!lang_model_has_script(m, s))
+        return false;
+    const model_group *g = m->by_script[s];
+    if (scr->cap < MODEL_MAX_LANGS) {
+        int32_t *p = realloc(scr->score, MODEL_MAX_LANGS * sizeof *p);
+        if (!p)
+            return false;
+        scr->score = p;
+        scr->cap = MODEL_MAX_LANGS;
+    }
+    int32_t *gain = scr->score;
+    memset(gain, 0, g->n_langs * sizeof *gain);
+    size_t count[MODEL_MAX_ORDER + 1] = {0};
+    /* which positions may be inside an n-gram: spaces and letters of the routed script */
+    if (scr->ok_cap < n) {
+        uint8_t *p = realloc(scr->ok, n);
+        if (!p)
+            return false;
+        scr->ok = p;
+        scr->ok_cap = n;
+    }
+    uint8_t *ok = scr->ok;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = cps[i];
+        if (cp == ' ') {
+            ok[i] = 1;
+        } else {
+            lang_script cs = cp < 0x80 ? LSCRIPT_LATN : lang_script_of(cp);
+            ok[i] = cs == s || cs == LSCRIPT_NONE;
+        }
+    }
+    if (max_positions > (size_t)m->max_positions)
+        max_positions = (size_t)m->max_positions;
+    if (n > max_positions)
+        n = max_positions;
+    const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
+    for (size_t i = 0; i < n; i++) {
+        if (i >= 32 && (i & 15) == 0 && early_stop(g, gain, count, stop_margin))
+            break;
+        uint64_t h = HASH_SEED;
+        for (int k = 1; k <= g->max_order && i + (size_t)k <= n; k++) {
+            uint32_t cp = cps[i + k - 1];
+            if (!ok[i + k - 1])
+                break; /* a letter of another script: no n-gram through it */
+            h = hash_step(h, cp);
+            if (k == 1 && cp == ' ')
+                continue; /* no unigram of a space */
+            const model_slot *slot = group_find(g, hash_key(h, k));
+            count[k]++;
+            if (!slot) {
+                if (k == 1)
+                    out->unseen_letter = true;
+                continue;
+            }
+            const model_entry *e = g->entries + slot->off;
+            for (uint32_t j = 0; j < slot->n; j++)
+                gain[e[j].lang] += e[j].gain;
+        }
+    }
+    size_t total = 0;
+    for (int k = 1; k <= MODEL_MAX_ORDER; k++)
+        total += count[k];
+    out->ngrams = total;
+    if (!total)
+        return false;
+    /* cost = sum unk - gains; find best and runner-up */
+    double cost[MODEL_MAX_LANGS];
+    size_t best = 0, second = SIZE_MAX;
+    for (size_t l = 0; l < g->n_langs; l++) {
+        int64_t c = -(int64_t)gain[l];
+        for (int k = 1; k <= MODEL_MAX_ORDER; k++)
+            c += (int64_t)count[k] * g->unk[k][l];
+        cost[l] = (double)c;
+        if (cost[l] < cost[best])
+            best = l;
+    }
+    for (size_t l = 0; l < g->n_langs; l++)
+        if (l != best && (second == SIZE_MAX || cost[l] < cost[second]))
+            second = l;
+    double denom = m->scale * m->temper, z = 0;
+    for (size_t l = 0; l < g->n_langs; l++)
+        z += exp2(-(cost[l] - cost[best]) / denom);
+    out->lang = g->code[best];
+    out->p = 1.0 / z;
+    out->trusted = g->trust[best];
+    if (second != SIZE_MAX) {
+        out->runner_up = g->code[second];
+        out->p_runner_up = exp2(-(cost[second] - cost[best]) / denom) / z;
+    }
+    return true;
+}
