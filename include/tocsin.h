@@ -436,7 +436,7 @@ typedef struct tocsin_window {
 
 typedef enum tocsin_ci_method {
     TOCSIN_CI_EXACT_BINOMIAL = 0, /* conditional binomial, Clopper-Pearson limits */
-    TOCSIN_CI_QUASI_POISSON = 1,  /* log ratio, Wald SE * sqrt(dispersion), t quantile */
+    TOCSIN_CI_QUASI_POISSON = 1,  /* log ratio, Wald SE with each window's dispersion, t */
 } tocsin_ci_method;
 
 /* @return "exact-binomial" or "quasi-poisson". */
@@ -456,8 +456,10 @@ typedef struct tocsin_rate_ratio {
     double exact_low, exact_high, exact_p; /* conditional binomial (always computed) */
     bool has_quasi;          /* daily counts were given for both windows and df >= 1 */
     double quasi_low, quasi_high, quasi_p; /* NAN when !has_quasi */
-    double dispersion;       /* Pearson chi2 / df of the daily counts (NAN when !has_quasi) */
-    double df;               /* buckets in both windows - 2 */
+    double dispersion;       /* pooled Pearson chi2 / (buckets - 2) (NAN when !has_quasi) */
+    double dispersion_before, dispersion_after; /* each window's chi2 / (buckets - 1), used by
+                                                   the quasi-Poisson interval */
+    double df;               /* Welch-Satterthwaite df of the quasi-Poisson interval */
 } tocsin_rate_ratio;
 
 /* Computes the rate ratio of `after` over `before` at confidence `level` (0 = 0.95).
@@ -730,9 +732,12 @@ typedef struct tocsin_detector_params {
     uint32_t window;         /* rows in the trailing window of the value statistics */
     uint32_t levels;         /* quantization levels across the learned value range */
     uint32_t context;        /* quantized values per context (1..8) */
+    double context_weight;   /* weight (0..1) of context novelty against value surprise */
     uint32_t short_window;   /* rows averaged into the short-term surprise */
     uint32_t history;        /* rows of surprise history the likelihood compares against */
+    double spread_floor;     /* least spread assumed for the recent surprise (0..1] */
     uint32_t quiet;          /* rows after an alarm during which no new alarm is raised */
+    uint32_t peak_wait;      /* rows an alarm may wait for its event's peak (its score) */
     double alarm;            /* likelihood score (0..1) from which a row is an alarm */
 } tocsin_detector_params;
 
@@ -783,6 +788,163 @@ tocsin_status tocsin_series_next(tocsin_series_reader *r, tocsin_series_row *row
                                  tocsin_error *err);
 
 void tocsin_series_free(tocsin_series_reader *r);
+
+/* ---------------------------------------------------------------------------------------------
+ * Stage read: one big file read by several threads
+ * ------------------------------------------------------------------------------------------- */
+
+/* Splits a plain (uncompressed, regular) file of a line-framed format (JSON Lines, or a platform
+ * format read as lines) into at most `parts` byte ranges that start at line starts: range i is
+ * [offsets[i], offsets[i+1]); `offsets` must have room for parts + 1 values. Anything else (stdin,
+ * gzip/zstd, JSON arrays/documents, CSV whose records may span lines) gives one part, [0, size)
+ * (for stdin and compressed input the end is UINT64_MAX). The format is detected as with default
+ * options. *nparts receives the number of ranges. */
+tocsin_status tocsin_input_split(const char *path, size_t parts, uint64_t *offsets,
+                                 size_t *nparts, tocsin_error *err);
+
+/* As tocsin_reader_open, for the byte range [begin, end) of `path` as given by
+ * tocsin_input_split (the format is detected from the start of the file). Posts' `line` and
+ * `record` count from the start of the range; warnings and errors name the line in the whole
+ * file. A range other than the whole input needs a plain file and a line-framed format
+ * (else TOCSIN_ERR_USAGE). Free with tocsin_reader_free(). */
+tocsin_status tocsin_reader_open_range(const tocsin_read_opts *opts, const char *path,
+                                       uint64_t begin, uint64_t end, tocsin_reader **out,
+                                       tocsin_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Stage store: ingest into SQLite, de-duplication, near-duplicate clusters, pseudonymized
+ * authors, trends and coverage. Schema and guarantees: docs/internals/store.md.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tocsin_store tocsin_store;
+
+/* Opens (creating when absent) the SQLite store at `path` in WAL mode, and its pseudonymization
+ * key `path`.key (32 random bytes, mode 0600, created on first use; when it is missing from an
+ * existing store a new one is made and `warn` is told: new posts then get new pseudonyms, the
+ * store itself stays valid). `read_only` opens an existing store for queries (no key needed).
+ * On success *out is owned by the caller: tocsin_store_close(). */
+tocsin_status tocsin_store_open(const char *path, bool read_only, tocsin_warn_fn warn,
+                                void *warn_ctx, tocsin_store **out, tocsin_error *err);
+void tocsin_store_close(tocsin_store *s);
+
+typedef enum tocsin_reposts {
+    TOCSIN_REPOSTS_COUNT = 0, /* forwards, retweets, boosts count like posts */
+    TOCSIN_REPOSTS_SKIP = 1,  /* ... are left out of every count and of the evidence */
+} tocsin_reposts;
+
+/* Progress of an ingest, handed to the progress callback (from the writer thread). */
+typedef struct tocsin_ingest_progress {
+    uint64_t bytes_done;  /* estimated input bytes done (exact at file ends) */
+    uint64_t bytes_total; /* sum of the input files' sizes (0 when unknown, e.g. stdin) */
+    uint64_t posts;       /* posts processed so far */
+    uint64_t files_done, files_total;
+    double seconds;       /* since the ingest started */
+} tocsin_ingest_progress;
+typedef void (*tocsin_progress_fn)(void *ctx, const tocsin_ingest_progress *p);
+
+typedef struct tocsin_ingest_opts {
+    tocsin_scan_opts scan;    /* reader options, watchlist (required), threads, language */
+    tocsin_reposts reposts;   /* fixed when the store is created; a different value is an error */
+    bool no_text;             /* keep no post text in the evidence */
+    bool keep_authors;        /* keep raw author ids in the evidence (else pseudonyms only) */
+    size_t batch_posts;       /* posts per committed transaction; 0 = 100000 */
+    tocsin_progress_fn progress; /* optional, called about every 0.2 s and at file ends */
+    void *progress_ctx;
+} tocsin_ingest_opts;
+
+/* Sets defaults: tocsin_scan_opts_init, reposts counted, text and pseudonyms kept. */
+void tocsin_ingest_opts_init(tocsin_ingest_opts *o);
+
+typedef struct tocsin_ingest_summary {
+    uint64_t files;          /* inputs given */
+    uint64_t files_skipped;  /* already ingested completely (same path, size, mtime, watchlist) */
+    tocsin_read_stats read;  /* summed over the files read */
+    uint64_t posts;          /* posts seen */
+    uint64_t new_posts;      /* counted for the first time */
+    uint64_t duplicates;     /* already in the store (same key) */
+    uint64_t reposts_skipped;
+    uint64_t no_time;        /* new posts without a timestamp: kept as seen, in no hour */
+    uint64_t unique;         /* new posts that opened a near-duplicate cluster */
+    uint64_t matched;        /* new posts with a watchlist match (kept as evidence) */
+} tocsin_ingest_summary;
+
+/* Reads `paths` (files, directories are expanded by the caller, "-" = stdin) through the scan
+ * pipeline and adds every post once to the store: keys, clusters, hourly totals, topic counts
+ * and evidence are committed together, batch by batch, so an ingest killed at any point and run
+ * again ends with exactly the counts of an uninterrupted run. Files recorded as completely
+ * ingested with the same path, size, modification time and watchlist are skipped. *sum (may be
+ * NULL) is filled on success. Errors: the scan's, TOCSIN_ERR_STORE (SQLite), TOCSIN_ERR_USAGE
+ * (a --reposts mode other than the store's). */
+tocsin_status tocsin_ingest(tocsin_store *s, const tocsin_ingest_opts *o,
+                            const char *const *paths, size_t npaths,
+                            tocsin_ingest_summary *sum, tocsin_error *err);
+
+/* Re-applies o->scan.watchlist to the sources recorded in the store whose files are still
+ * there with the same size (others are listed in *missing, a malloc'd array of malloc'd paths:
+ * free with tocsin_paths_free()). Topic counts and evidence are rebuilt in one transaction;
+ * totals, keys and clusters are left as they are. */
+tocsin_status tocsin_rescan(tocsin_store *s, const tocsin_ingest_opts *o,
+                            tocsin_ingest_summary *sum, char ***missing, size_t *nmissing,
+                            tocsin_error *err);
+
+/* A trend query. NULL filters match everything; `channel` matches a channel's id or name. */
+typedef struct tocsin_trend_query {
+    const char *topic;
+    const char *lang;
+    const char *channel;
+    tocsin_bucket by;
+} tocsin_trend_query;
+
+/* One topic x language x bucket of a trend, with the denominators of the same language and
+ * bucket (over the channels the query selects). */
+typedef struct tocsin_trend_row {
+    char topic[64];
+    char lang[16];
+    int64_t bucket;
+    uint64_t posts, unique, authors;                   /* matching posts; authors estimated */
+    uint64_t total_posts, total_unique, total_authors; /* all posts in lang x bucket */
+    uint32_t channels;        /* channels with any post in this language and bucket */
+    uint32_t joined, left;    /* channels whose first / last post falls in this bucket (not
+                                 counted at the store's first / last bucket): coverage change */
+} tocsin_trend_row;
+
+/* Runs a trend query: one row per topic x language x bucket from the first to the last bucket
+ * holding data for that topic and language (empty buckets are rows of zeros). On success *rows is
+ * malloc'd (free()), sorted by topic, language, bucket. */
+tocsin_status tocsin_store_trend(tocsin_store *s, const tocsin_trend_query *q,
+                                 tocsin_trend_row **rows, size_t *n, tocsin_error *err);
+
+/* A source file as recorded by ingest. Strings are owned by the list. */
+typedef struct tocsin_source_info {
+    const char *path, *sha256, *format, *watchlist_hash, *status; /* "complete" / "partial" */
+    uint64_t size, records, posts, skipped, new_posts, duplicates;
+    int64_t ingested; /* epoch seconds of the last ingest */
+} tocsin_source_info;
+
+/* A silence in a channel: no post in [from, to) (hour starts). */
+typedef struct tocsin_gap {
+    int64_t from, to;
+} tocsin_gap;
+
+typedef struct tocsin_channel_info {
+    const char *platform, *channel, *name;
+    int64_t first, last; /* hours of the first and last post */
+    uint64_t posts;
+    bool joined_late;    /* first post more than the gap threshold after the store's first */
+    bool vanished;       /* last post more than the gap threshold before the store's last */
+    const tocsin_gap *gaps;
+    size_t n_gaps;
+} tocsin_channel_info;
+
+typedef struct tocsin_coverage tocsin_coverage;
+
+/* Lists sources and channels. A gap is a silence of at least max(3 days, 5 times the channel's
+ * median interval between days with posts). On success *out is owned by the caller:
+ * tocsin_coverage_free(). */
+tocsin_status tocsin_store_coverage(tocsin_store *s, tocsin_coverage **out, tocsin_error *err);
+size_t tocsin_coverage_sources(const tocsin_coverage *c, const tocsin_source_info **out);
+size_t tocsin_coverage_channels(const tocsin_coverage *c, const tocsin_channel_info **out);
+void tocsin_coverage_free(tocsin_coverage *c);
 
 #ifdef __cplusplus
 }
