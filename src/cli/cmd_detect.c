@@ -17,7 +17,8 @@ static void detect_usage(FILE *f)
             "\n"
             "  -o, --output FILE    write to FILE instead of stdout\n"
             "  --param NAME=VALUE   override a detector parameter (learn, window, levels, context,\n"
-            "                       short_window, history, quiet, alarm); for experiments only\n");
+            "                       context_weight, short_window, history, quiet, peak_wait,\n"
+            "                       spread_floor, alarm); for experiments only\n");
 }
 
 static int set_param(tocsin_detector_params *p, const char *arg)
@@ -43,9 +44,18 @@ static int set_param(tocsin_detector_params *p, const char *arg)
         {"short_window", offsetof(tocsin_detector_params, short_window)},
         {"history", offsetof(tocsin_detector_params, history)},
         {"quiet", offsetof(tocsin_detector_params, quiet)},
+        {"peak_wait", offsetof(tocsin_detector_params, peak_wait)},
     };
     if (n == 5 && !strncmp(arg, "alarm", 5)) {
         p->alarm = v;
+        return 0;
+    }
+    if (n == 14 && !strncmp(arg, "context_weight", 14)) {
+        p->context_weight = v;
+        return 0;
+    }
+    if (n == 12 && !strncmp(arg, "spread_floor", 12)) {
+        p->spread_floor = v;
         return 0;
     }
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {

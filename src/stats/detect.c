@@ -168,18 +168,24 @@ struct tocsin_detector {
     ctx_table ctx;
     ring surprise_short, surprise_hist;
     uint64_t last_alarm; /* row index + 1 of the last alarm, 0 = none */
+    bool pending;        /* an event crossed the alarm level; waiting for its peak */
+    uint64_t pending_since;
+    double peak;
 };
 
 void tocsin_detector_params_init(tocsin_detector_params *p)
 {
-    p->learn = 150;
+    p->learn = 300;
     p->window = 500;
     p->levels = 12;
     p->context = 3;
+    p->context_weight = 0.5;
+    p->spread_floor = 0.08;
     p->short_window = 10;
-    p->history = 3000;
+    p->history = 1000;
     p->quiet = 300;
-    p->alarm = 0.5;
+    p->alarm = 0.2;
+    p->peak_wait = 5;
 }
 
 static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error *err)
@@ -196,6 +202,11 @@ static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error 
     NEED(p->history >= 2 && p->history <= 10000000, "history",
          "must be between 2 and 10000000 rows");
     NEED(p->quiet <= 10000000, "quiet", "must be at most 10000000 rows");
+    NEED(p->peak_wait <= 100000, "peak_wait", "must be at most 100000 rows");
+    NEED(p->context_weight >= 0 && p->context_weight <= 1, "context_weight",
+         "must be between 0 and 1");
+    NEED(p->spread_floor > 0 && p->spread_floor <= 1, "spread_floor",
+         "must be in (0, 1]");
     NEED(p->alarm > 0 && p->alarm < 1, "alarm", "must be strictly between 0 and 1");
 #undef NEED
     return TOCSIN_OK;
@@ -247,6 +258,23 @@ uint64_t tocsin_detector_rows(const tocsin_detector *d) { return d->rows; }
 /* Standard normal upper tail. */
 static double upper_tail(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
 
+/* Maps a z value to x / (x + 10) with x = -log10 of its upper-tail probability: 0 for ordinary
+ * values, 0.5 at a one-in-10^10 tail, and still increasing far beyond where the probability
+ * underflows (an asymptotic expansion takes over there), so alarms keep their order. */
+static double likelihood_score(double z)
+{
+    double x;
+    if (z < 30) {
+        double q = upper_tail(z);
+        x = q > 0 ? -log10(q) : 300;
+    } else {
+        x = (z * z / 2 + log(z * sqrt(2 * M_PI))) / log(10.0);
+    }
+    if (x < 0)
+        x = 0;
+    return x / (x + 10);
+}
+
 static int64_t quantize(const tocsin_detector *d, double x)
 {
     double l = floor((x - d->q_lo) / d->q_step);
@@ -271,7 +299,7 @@ static double context_novelty(tocsin_detector *d, int64_t level, bool *nomem)
     for (size_t i = 0; i < d->n_levels; i++)
         h = mix64(h ^ (uint64_t)d->levels[i]) + i;
     uint32_t seen = ctx_see(&d->ctx, h, nomem);
-    return 1.0 / (1.0 + (double)seen);
+    return 1.0 / ((1.0 + (double)seen) * (1.0 + (double)seen));
 }
 
 /* Fixes the quantization from the learning rows and replays them into the context table. */
@@ -317,33 +345,43 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
     if (sd < floor_sd)
         sd = floor_sd;
     double z = fabs(value - m) / sd;
-    double value_s = 1.0 - 2.0 * upper_tail(z);
+    double p2 = 2.0 * upper_tail(z);
+    double value_s = p2 > 0 ? -log10(p2) / 8.0 : 1.0;
+    if (value_s > 1)
+        value_s = 1;
     ring_push(&d->values, value);
-    double ctx_s = context_novelty(d, quantize(d, value), &nomem);
+    double ctx_s = d->p.context_weight * context_novelty(d, quantize(d, value), &nomem);
     double s = value_s > ctx_s ? value_s : ctx_s;
 
     /* 2. Likelihood of the recent surprise against this series' own history. */
     ring_push(&d->surprise_short, s);
+    double recent = ring_mean(&d->surprise_short);
     double hm = ring_mean(&d->surprise_hist), hsd = ring_sd(&d->surprise_hist);
-    if (hsd < 0.01)
-        hsd = 0.01;
-    ring_push(&d->surprise_hist, s);
-    double q = upper_tail((ring_mean(&d->surprise_short) - hm) / hsd);
-    double like = q > 0 ? -log10(q) / 10.0 : 1.0;
-    if (like < 0)
-        like = 0;
-    if (like > 0.999999)
-        like = 0.999999;
-
+    if (hsd < d->p.spread_floor)
+        hsd = d->p.spread_floor;
+    ring_push(&d->surprise_hist, recent);
+    double like = likelihood_score((recent - hm) / hsd);
     if (d->surprise_hist.n < 100)
         like = 0; /* too little history to judge */
 
-    /* 3. Alarms. */
-    if (like >= d->p.alarm && (!d->last_alarm || row + 1 - d->last_alarm > d->p.quiet)) {
-        d->last_alarm = row + 1;
-        out = 0.5 + 0.5 * like;
-    } else {
-        out = 0.5 * like;
+    /* 3. Alarms, each scored by the peak of its event (see the design note). */
+    bool quiet = d->last_alarm && row + 1 - d->last_alarm <= d->p.quiet;
+    if (!d->pending && !quiet && like >= d->p.alarm) {
+        d->pending = true;
+        d->pending_since = row;
+        d->peak = like;
+    }
+    out = 0.5 * like;
+    if (d->pending) {
+        if (like > d->peak)
+            d->peak = like;
+        if (like < d->peak || row - d->pending_since >= d->p.peak_wait) {
+            d->pending = false;
+            d->last_alarm = row + 1;
+            out = 0.5 + 0.5 * d->peak;
+        } else {
+            out = 0.5 * like * 0.999; /* still rising: wait for the peak */
+        }
     }
 done:
     if (nomem)
