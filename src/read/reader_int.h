@@ -1,0 +1,81 @@
+/* reader_int.h: what the reader's own files (reader.c, generic.c, time.c) share and formats do
+ * not see: the byte window with record framing, the zone type, the CSV helpers. */
+#ifndef TOCSIN_READ_READER_INT_H
+#define TOCSIN_READ_READER_INT_H
+
+#include "read/format.h"
+#include "read/input.h"
+
+/* ---- the byte window ----
+ * A window buf[0..len) over the input; pos = first byte not yet consumed. For a mapped file the
+ * window is the whole mapping (or the range), eof is set from the start and no byte is ever
+ * copied. For streams the window is an owned buffer refilled from rd_in, always followed by
+ * TJ_PADDING spare bytes so records can be parsed in place. */
+struct rd_src {
+    rd_in in;
+    const char *name;
+    const char *buf;
+    size_t len, pos;
+    char *own;
+    size_t own_alloc;        /* bytes allocated in own (len + TJ_PADDING <= own_alloc) */
+    bool eof;                /* nothing comes after buf[len) */
+    bool is_map;
+    size_t max_record;
+    uint64_t dropped;        /* stream: bytes discarded before buf[0] */
+    uint64_t line;           /* 1-based line number of buf[pos] (line framings keep it) */
+    tocsin_error pending;    /* a read error met while refilling */
+    bool has_pending;
+};
+
+/* A record scanner: consumes bytes of p[0..n) and sets *done when the record ends (the bytes
+ * consumed then include its terminator, if it has one). Keeps its own state across calls. */
+typedef size_t (*rd_scan_fn)(void *st, const char *p, size_t n, bool *done);
+
+typedef enum rd_rec_result {
+    RD_REC_OK,           /* *rec, *n: a complete record */
+    RD_REC_UNTERMINATED, /* *rec, *n: the input ended inside it */
+    RD_REC_TOO_LARGE,    /* streamed past; *n = its length */
+    RD_REC_END,          /* no more bytes */
+    RD_REC_ERROR,        /* src->pending holds the error */
+} rd_rec_result;
+
+rd_rec_result rd_src_record(rd_src *s, rd_scan_fn scan, void *st, const char **rec, size_t *n);
+/* Makes sure at least `want` bytes are available at pos (fewer at the end of input).
+ * @return false on a read error (src->pending). */
+bool rd_src_want(rd_src *s, size_t want);
+/* True when the record [rec, rec+n) can be parsed in place (TJ_PADDING readable bytes follow). */
+bool rd_src_padded(const rd_src *s, const char *rec, size_t n);
+
+/* Line scanner (state: none). */
+size_t rd_scan_line(void *st, const char *p, size_t n, bool *done);
+
+/* CSV record scanner: a record ends at a newline outside quotes. */
+typedef struct rd_csv_scan {
+    bool in_quote;
+} rd_csv_scan;
+size_t rd_scan_csv(void *st, const char *p, size_t n, bool *done);
+
+/* Splits one CSV record (without its newline) into fields, unquoting. Fields are stored into
+ * `store` and described by offs (2 per field: start, length), up to max_fields.
+ * @return the number of fields, or -1 with *why set for a malformed record. */
+long rd_csv_split(const char *rec, size_t n, char delim, tc_buf *store, size_t *offs,
+                  size_t max_fields, const char **why);
+
+/* ---- time zones (time.c) ---- */
+typedef struct rd_zone rd_zone;
+/* Resolves a zone name ("Asia/Kolkata", "UTC") or a fixed offset ("+05:30", "-0800"). NULL
+ * name = UTC (*out = NULL). Zones are loaded once and kept for the life of the process.
+ * @return TOCSIN_OK or TOCSIN_ERR_USAGE for an unknown zone. */
+tocsin_status rd_zone_get(const char *name, const rd_zone **out, char *why, size_t why_cap);
+tocsin_status rd_time_parse_zone(const char *s, size_t len, const rd_zone *z, int64_t *out);
+
+/* ---- the generic formats (generic.c) ---- */
+extern const rd_format rd_fmt_jsonl, rd_fmt_json_array, rd_fmt_json, rd_fmt_csv, rd_fmt_tsv;
+
+/* Counts a record in which n invalid UTF-8 sequences were replaced, and warns. */
+void rd_out_bad_utf8(rd_out *o, size_t n);
+
+/* Candidate names for field discovery (generic.c), in priority order, NULL-terminated. */
+extern const char *const *const rd_field_names[TOCSIN_FIELD__COUNT];
+
+#endif
