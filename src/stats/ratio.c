@@ -7,7 +7,8 @@
  *
  * Exact (conditional binomial). If x1 and x0 are Poisson with means l1 E1 and l0 E0, then given
  * their total n = x1 + x0, x1 is Binomial(n, p) with p = R E1 / (R E1 + E0), R = l1 / l0. The
- * Clopper-Pearson limits for p (beta quantiles, from GSL: pL = B^-1(a/2; x1, n - x1 + 1),
+ * Clopper-Pearson limits for p (beta quantiles from GSL, with bisection on GSL's beta
+ * distribution where its inverse fails to converge for large counts: pL = B^-1(a/2; x1, n - x1 + 1),
  * pU = B^-1(1 - a/2; x1 + 1, n - x1)) map monotonically to R = p E0 / ((1 - p) E1). When x1 = 0
  * the lower limit is 0; when x0 = 0 the upper one is infinite (and so is the ratio). The p-value
  * for R = 1 is the doubled smaller tail of Binomial(n, E1 / (E1 + E0)) at x1, capped at 1: the
@@ -19,12 +20,18 @@
  *
  * Over-dispersed (quasi-Poisson). Real chatter is burstier than Poisson: a day's count varies
  * more than its mean. Given per-day counts y_wd and exposures t_wd in each window w, the Poisson
- * model with one rate per window fits mu_wd = t_wd x_w / E_w; the dispersion is Pearson's
- * phi = sum (y - mu)^2 / mu / df with df = days - 2 (McCullagh & Nelder, Generalized Linear
- * Models, 2nd ed., section 4.5). The log ratio has standard error sqrt(phi (1/x1 + 1/x0)); the
- * interval uses Student's t with df degrees of freedom (as quasi-likelihood inference does, since
- * phi is estimated), and so does the p-value. When a window has no post the log scale breaks:
- * the exact interval is then recomputed on counts divided by max(phi, 1) (the effective number of
+ * model with one rate per window fits mu_wd = t_wd x_w / E_w; the dispersion of window w is
+ * Pearson's phi_w = sum_d (y_wd - mu_wd)^2 / mu_wd / (days_w - 1) (McCullagh & Nelder,
+ * Generalized Linear Models, 2nd ed., section 4.5). One dispersion for both windows would be the
+ * textbook quasi-Poisson model, but bursty counts are more over-dispersed at higher levels (a
+ * negative binomial has phi = 1 + mu / k), so a pooled phi is too large for a quiet window and too
+ * small for a surging one: in the simulations (negative binomial, size 5, ratio 8) the pooled
+ * interval covers 99.0 % instead of 95 %.
+ * So each window keeps its own phi_w: var(log ratio) = phi_1 / x1 + phi_0 / x0, with Student's t
+ * on Welch-Satterthwaite degrees of freedom (phi is estimated; Welch, Biometrika 34, 1947), for
+ * the interval and the p-value. A window with a single bucket borrows the pooled
+ * phi = (chi2_0 + chi2_1) / (days - 2). When a window has no post the log scale breaks: the exact
+ * interval is then recomputed on counts divided by max(pooled phi, 1) (the effective number of
  * independent posts), which keeps the zero / infinite bound and widens the other.
  *
  * Reported interval: the wider of the two on the log scale (an infinite bound counts as widest),
@@ -76,8 +83,8 @@ static tocsin_status rr_exact(double x1, double x0, double e1, double e0, double
                               double *lo, double *hi, double *pval, tocsin_error *err)
 {
     double n = x1 + x0;
-    double pl = x1 <= 0.0 ? 0.0 : gsl_cdf_beta_Pinv(alpha / 2.0, x1, n - x1 + 1.0);
-    double pu = x0 <= 0.0 ? 1.0 : gsl_cdf_beta_Qinv(alpha / 2.0, x1 + 1.0, n - x1);
+    double pl = x1 <= 0.0 ? 0.0 : st_beta_inv(alpha / 2.0, x1, n - x1 + 1.0, false);
+    double pu = x0 <= 0.0 ? 1.0 : st_beta_inv(alpha / 2.0, x1 + 1.0, n - x1, true);
     double p0 = e1 / (e1 + e0);
     /* P(X <= x1) = 1 - I_p0(x1 + 1, n - x1); P(X >= x1) = I_p0(x1, n - x1 + 1) */
     double lower = x0 <= 0.0 ? 1.0 : gsl_cdf_beta_Q(p0, x1 + 1.0, n - x1);
@@ -173,14 +180,25 @@ tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsi
     if (st != TOCSIN_OK)
         return st;
     r.quasi_low = r.quasi_high = r.quasi_p = r.dispersion = NAN;
+    r.dispersion_before = r.dispersion_after = NAN;
     r.df = 0.0;
-    size_t days = (before->daily ? before->n_daily : 0) + (after->daily ? after->n_daily : 0);
-    if (before->daily && after->daily && before->n_daily && after->n_daily && days > 2) {
+    size_t n0 = before->daily ? before->n_daily : 0, n1 = after->daily ? after->n_daily : 0;
+    if (n0 && n1 && n0 + n1 > 2) {
         r.has_quasi = true;
-        r.df = (double)(days - 2);
-        r.dispersion = (rr_pearson(before) + rr_pearson(after)) / r.df;
+        double chi0 = rr_pearson(before), chi1 = rr_pearson(after);
+        double dfp = (double)(n0 + n1 - 2);
+        r.dispersion = (chi0 + chi1) / dfp;
+        /* each window's own dispersion when it has the buckets for it (the variance of bursty
+         * counts grows with their level, so a surge window is usually the burstier one) */
+        bool own0 = n0 >= 2 && x0 > 0.0, own1 = n1 >= 2 && x1 > 0.0;
+        double df0 = own0 ? (double)(n0 - 1) : dfp, df1 = own1 ? (double)(n1 - 1) : dfp;
+        r.dispersion_before = own0 ? chi0 / df0 : r.dispersion;
+        r.dispersion_after = own1 ? chi1 / df1 : r.dispersion;
         if (x1 > 0.0 && x0 > 0.0) {
-            double se = sqrt(r.dispersion * (1.0 / x1 + 1.0 / x0));
+            double a0 = r.dispersion_before / x0, a1 = r.dispersion_after / x1;
+            double se = sqrt(a0 + a1);
+            /* Welch-Satterthwaite degrees of freedom of the two estimated variances */
+            r.df = a0 + a1 > 0.0 ? (a0 + a1) * (a0 + a1) / (a0 * a0 / df0 + a1 * a1 / df1) : dfp;
             double t = gsl_cdf_tdist_Qinv(alpha / 2.0, r.df);
             if (isnan(t))
                 return tc_error_set(err, TOCSIN_ERR_STATS, NULL, 0, "rate_ratio",
@@ -191,6 +209,7 @@ tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsi
             r.quasi_p = se > 0.0 ? 2.0 * gsl_cdf_tdist_Q(fabs(lr) / se, r.df)
                                  : (lr == 0.0 ? 1.0 : 0.0);
         } else {
+            r.df = dfp;
             double phi = r.dispersion > 1.0 ? r.dispersion : 1.0;
             st = rr_exact(x1 / phi, x0 / phi, e1, e0, alpha, &r.quasi_low, &r.quasi_high,
                           &r.quasi_p, err);

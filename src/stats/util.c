@@ -1,6 +1,7 @@
 /* util.c: order statistics and GSL set-up shared by the statistics code. */
 #include "stats/stats_int.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -80,4 +81,27 @@ double st_quantile7_inplace(double *x, size_t n, double p)
     st_select(x, n, k);
     double lo = x[k], hi = st_min_from(x, k + 1, n);
     return lo + (h - (double)k) * (hi - lo);
+}
+
+double st_beta_inv(double p, double a, double b, bool upper_tail)
+{
+    if (!(p >= 0.0 && p <= 1.0) || !(a > 0.0) || !(b > 0.0))
+        return NAN;
+    double x = upper_tail ? gsl_cdf_beta_Qinv(p, a, b) : gsl_cdf_beta_Pinv(p, a, b);
+    if (x >= 0.0 && x <= 1.0)
+        return x;
+    /* bisection: the lower-tail probability increases with x */
+    double target = upper_tail ? 1.0 - p : p, lo = 0.0, hi = 1.0;
+    bool use_q = upper_tail && p < 0.5; /* compare in the tail that keeps its precision */
+    for (int i = 0; i < 200 && hi - lo > 0.0; i++) {
+        double mid = lo + (hi - lo) / 2.0;
+        if (mid <= lo || mid >= hi)
+            break;
+        bool below = use_q ? gsl_cdf_beta_Q(mid, a, b) > p : gsl_cdf_beta_P(mid, a, b) < target;
+        if (below)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2.0;
 }

@@ -111,8 +111,8 @@ static void exact_edges(void)
     CHECK(strstr(err.message, "exposures sum") != NULL);
 }
 
-/* Days [10,30,10,30] then [40,60,40,60], exposure = days: phi = (20 + 8) / 6, ratio 2.5,
- * SE = sqrt(phi (1/200 + 1/80)), t(0.975, 6) = 2.446912. */
+/* Days [10,30,10,30] then [40,60,40,60], exposure = days: chi2 20 and 8, phi 20/3 and 8/3,
+ * ratio 2.5, var(log ratio) = phi0/80 + phi1/200, Welch df = 3.936037. */
 static void quasi_hand(void)
 {
     uint64_t d0[4] = {10, 30, 10, 30}, d1[4] = {40, 60, 40, 60};
@@ -120,11 +120,17 @@ static void quasi_hand(void)
     tocsin_rate_ratio r;
     CHECK_INT(tocsin_rate_ratio_compute(&b, &a, 0.95, &r, NULL), TOCSIN_OK);
     CHECK(r.has_quasi);
-    CHECK(r.df == 6.0);
     CHECK(NEAR(r.dispersion, 28.0 / 6.0, 1e-12));
-    double se = sqrt(28.0 / 6.0 * (1.0 / 200 + 1.0 / 80));
-    CHECK(NEAR(r.quasi_low, 2.5 * exp(-2.446912 * se), 1e-5));
-    CHECK(NEAR(r.quasi_high, 2.5 * exp(2.446912 * se), 1e-5));
+    CHECK(NEAR(r.dispersion_before, 20.0 / 3.0, 1e-12));
+    CHECK(NEAR(r.dispersion_after, 8.0 / 3.0, 1e-12));
+    double a0 = 20.0 / 3.0 / 80, a1 = 8.0 / 3.0 / 200, se = sqrt(a0 + a1);
+    double df = (a0 + a1) * (a0 + a1) / (a0 * a0 / 3 + a1 * a1 / 3);
+    CHECK(NEAR(r.df, df, 1e-12));
+    CHECK(NEAR(df, 3.936037, 1e-5));
+    /* t quantile at 3.936037 df: between t(0.975, 3) = 3.182446 and t(0.975, 4) = 2.776445 */
+    double t = log(r.quasi_high / 2.5) / se;
+    CHECK(t > 2.776445 && t < 3.182446);
+    CHECK(NEAR(r.quasi_low * r.quasi_high, 2.5 * 2.5, 1e-9));
     CHECK_INT(r.ci_method, TOCSIN_CI_QUASI_POISSON);
     CHECK(r.ci_low == r.quasi_low && r.p_value == r.quasi_p);
     CHECK(r.quasi_p > r.exact_p);
