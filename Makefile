@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c) $(wildcard bench/*.c))
 TOOL_BIN := $(TOOL_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all lib cli tests tools deps check-deps test test-fast test-san demo bench clean tidy eval-lang
+.PHONY: all lib cli tests tools deps check-deps test test-fast test-san demo bench clean tidy eval-lang eval-nab
 
 all: check-deps lib cli
 
@@ -107,6 +107,14 @@ bench: deps
 eval-lang: deps
 	@$(MAKE) --no-print-directory all tools
 	@bench/eval-lang.sh $(BUILD)
+
+# The streaming detector on the Numenta Anomaly Benchmark (../shared/nab), scored by tocsin's own
+# NAB scorer, after checking that scorer against NAB's published results.
+eval-nab: deps
+	@$(MAKE) --no-print-directory all tools
+	@$(BUILD)/bench/nab_score --nab $${NAB_DIR:-../shared/nab} --random
+	@$(BUILD)/bench/nab_score --nab $${NAB_DIR:-../shared/nab} --check-published | tail -n 1
+	@bench/nab.sh $(BUILD)
 
 tidy:
 	clang-tidy --quiet $(LIB_C) $(CLI_C) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
