@@ -15,6 +15,12 @@
     X(rd_fmt_reddit) \
     X(rd_fmt_fourchan) \
     X(rd_fmt_mastodon) \
+    X(rd_fmt_discord) \
+    X(rd_fmt_rss) \
+    X(rd_fmt_atom) \
+    X(rd_fmt_whatsapp) \
+    X(rd_fmt_twarc_csv) \
+    X(rd_fmt_4cat_csv) \
     X(rd_fmt_jsonl) \
     X(rd_fmt_json_array) \
     X(rd_fmt_json) \
