@@ -482,6 +482,10 @@ bool tj_text(tj_doc *d, tj_val v, tocsin_strv *out)
     case element_type::DOUBLE: {
         double x = e.get_double().value_unsafe();
         n = 0;
+        if (x == (double)(long long)x && x > -1e17 && x < 1e17) { /* whole: no exponent */
+            n = std::snprintf(tmp, sizeof tmp, "%.0f", x);
+            break;
+        }
         for (int prec = 1; prec <= 17; prec++) { /* shortest text that reads back the same */
             n = std::snprintf(tmp, sizeof tmp, "%.*g", prec, x);
             if (std::strtod(tmp, nullptr) == x)
