@@ -21,8 +21,12 @@
  * constant Poisson rate, so z_t = (y_t - n p)^2 / (n p (1 - p)) is about chi2_1; over-dispersion
  * inflates it by about phi. phi = (mean of the z_t below their 90th percentile) / (the same
  * trimmed mean of chi2_1, from GSL), floored at 1: the trimming removes the pairs that straddle a
- * change. The negative binomial size follows from the same phi at the series mean:
- * k = mean / (phi - 1) (infinite when phi = 1, i.e. Poisson).
+ * change. The negative binomial size k comes from the same kept pairs: half the squared
+ * difference of a pair estimates the variance mu + mu^2 / k at the pair's mean mu, so
+ * 1 / k = sum (d^2 / (2 c) - mu) / sum mu^2, c the same trimming correction (k infinite, i.e.
+ * Poisson, when that is not positive). Unlike one phi, this lets a surging regime be burstier
+ * than a quiet one, which is how chatter behaves; the simulations show it splitting a surge
+ * into spurious extra regimes about half as often as the quasi-Poisson cost.
  *
  * Penalty rule: beta = 3 log n in (quasi-)deviance units, not a knob to tune. A change adds two
  * parameters (where, and the new rate); BIC would charge 2 log n, but the location is searched
@@ -91,41 +95,57 @@ static double cpt_cost(const cpt_ctx *c, size_t s, size_t t)
     return c->cost == TOCSIN_CPT_POISSON ? d : d / c->phi;
 }
 
-/* The dispersion from neighbouring pairs (see the essay above). */
+/* The dispersion phi and the negative binomial size k from neighbouring pairs (see the essay
+ * above). *k is INFINITY when the pairs show no extra-Poisson variance. */
 static tocsin_status cpt_dispersion(const uint64_t *y, const double *e, size_t n, double *phi,
-                                    tocsin_error *err)
+                                    double *k, tocsin_error *err)
 {
-    double *z = malloc((n ? n : 1) * sizeof *z);
-    if (!z)
+    double *z = malloc((n ? n : 1) * sizeof *z), *zs = malloc((n ? n : 1) * sizeof *zs);
+    if (!z || !zs) {
+        free(z);
+        free(zs);
         return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, "changepoints", "out of memory");
+    }
     size_t m = 0;
     for (size_t t = 1; t < n; t++) {
         double tot = (double)y[t] + (double)y[t - 1];
-        if (tot <= 0.0)
+        if (tot <= 0.0) {
+            z[t] = NAN;
             continue;
+        }
         double a = e ? e[t] : 1.0, b = e ? e[t - 1] : 1.0, p = a / (a + b);
         double d = (double)y[t] - tot * p;
-        z[m++] = d * d / (tot * p * (1.0 - p));
+        z[t] = d * d / (tot * p * (1.0 - p));
+        zs[m++] = z[t];
     }
     *phi = 1.0;
+    *k = INFINITY;
     if (m >= 5) {
-        double trim = 0.9;
-        size_t keep = (size_t)ceil(trim * (double)m);
-        /* the smallest `keep` values: select the cut with a partial sort */
-        double cut = st_quantile7_inplace(z, m, trim), s = 0.0;
-        size_t used = 0;
-        for (size_t i = 0; i < m; i++)
-            if (z[i] <= cut && used < keep) {
-                s += z[i];
-                used++;
-            }
+        const double trim = 0.9;
+        double cut = st_quantile7_inplace(zs, m, trim);
         double q = gsl_cdf_chisq_Pinv(trim, 1.0);
         double ref = gsl_cdf_chisq_P(q, 3.0) / trim; /* E[X | X < q] for chi2_1 */
+        double s = 0.0, excess = 0.0, m2 = 0.0;
+        size_t used = 0;
+        for (size_t t = 1; t < n; t++) {
+            if (isnan(z[t]) || z[t] > cut)
+                continue;
+            s += z[t];
+            used++;
+            /* NB: var = mu + mu^2 / k; the pair's half squared difference estimates var */
+            double mu = ((double)y[t] + (double)y[t - 1]) / 2.0;
+            double d = (double)y[t] - (double)y[t - 1];
+            excess += d * d / (2.0 * ref) - mu;
+            m2 += mu * mu;
+        }
         double est = used ? (s / (double)used) / ref : 1.0;
         if (isfinite(est) && est > 1.0)
             *phi = est;
+        if (m2 > 0.0 && excess > 0.0)
+            *k = m2 / excess;
     }
     free(z);
+    free(zs);
     return TOCSIN_OK;
 }
 
@@ -247,11 +267,12 @@ tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, siz
     }
     cpt_ctx c = {cy, ce, o->cost, 1.0, INFINITY};
     if (o->cost != TOCSIN_CPT_POISSON) {
-        st = cpt_dispersion(y, exposure, n, &c.phi, err);
+        double k = INFINITY;
+        st = cpt_dispersion(y, exposure, n, &c.phi, &k, err);
         if (st != TOCSIN_OK)
             goto out;
-        if (o->cost == TOCSIN_CPT_NEGBIN && c.phi > 1.0 && cy[n] > 0.0)
-            c.k = (cy[n] / (double)n) / (c.phi - 1.0);
+        if (o->cost == TOCSIN_CPT_NEGBIN)
+            c.k = k;
     }
     r->n = n;
     r->dispersion = o->cost == TOCSIN_CPT_POISSON ? 1.0 : c.phi;

@@ -40,6 +40,8 @@ static void exact_limits(void)
 {
     struct { int x1, x0; double e1, e0; } cases[] = {
         {10, 2, 1, 1}, {45, 30, 1000, 2000}, {3, 17, 7, 7}, {120, 15, 3.5e5, 3.1e5}, {1, 1, 1, 1},
+        /* GSL's beta inverse does not converge here: the bisection fallback answers */
+        {3907, 538, 56000, 56000},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         tocsin_window b = win(cases[c].x0, cases[c].e0), a = win(cases[c].x1, cases[c].e1);

@@ -105,6 +105,116 @@ static void coverage_overdispersed(void)
     report("negbin k=2 per-day 28d, 50/day, ratio 2", coverage(28, 1, 50, 2, 2, 0));
 }
 
+
+/* Draws a series of n buckets: mean mu0 before `at`, mu0 * R from `at` (at >= n: no change). */
+static void series(uint64_t *y, size_t n, double mu0, double R, size_t at, double k)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = draw(i < at ? mu0 : mu0 * R, k);
+}
+
+#define FA_REPS 500
+
+/* Series of 90 days without change: the share of series with at least one surge. */
+static double false_surges(const char *name, double mu, double k, tocsin_cpt_cost cost)
+{
+    uint64_t y[90];
+    int with_surge = 0, with_change = 0, failed = 0;
+    tocsin_cpt_opts o;
+    tocsin_cpt_opts_init(&o);
+    o.cost = cost;
+    for (int rep = 0; rep < FA_REPS; rep++) {
+        series(y, 90, mu, 1, 90, k);
+        tocsin_cpt_result *r = NULL;
+        if (tocsin_changepoints(y, NULL, 90, &o, &r, NULL) != TOCSIN_OK) {
+            failed++;
+            continue;
+        }
+        with_surge += r->n_surges > 0;
+        with_change += r->n_changes > 0;
+        tocsin_cpt_result_free(r);
+    }
+    CHECK_INT(failed, 0);
+    double rate = (double)with_surge / FA_REPS;
+    printf("false surges %-46s %-13s series with a surge %5.1f%%, with any change %5.1f%% (%d "
+           "series of 90 days)\n",
+           name, cost == TOCSIN_CPT_POISSON ? "poisson" : cost == TOCSIN_CPT_NEGBIN ? "negbin"
+                                                                                 : "quasi-poisson",
+           100 * rate, 100.0 * with_change / FA_REPS, FA_REPS);
+    return rate;
+}
+
+static void no_change(void)
+{
+    CHECK(false_surges("poisson, 20/day", 20, INFINITY, TOCSIN_CPT_QUASI_POISSON) <= 0.05);
+    CHECK(false_surges("negbin k=5, 20/day", 20, 5, TOCSIN_CPT_QUASI_POISSON) <= 0.05);
+    CHECK(false_surges("negbin k=2, 50/day", 50, 2, TOCSIN_CPT_QUASI_POISSON) <= 0.05);
+    CHECK(false_surges("negbin k=5, 20/day", 20, 5, TOCSIN_CPT_NEGBIN) <= 0.05);
+    CHECK(false_surges("poisson, 3/day", 3, INFINITY, TOCSIN_CPT_QUASI_POISSON) <= 0.05);
+    /* why the dispersion matters: the plain Poisson cost on bursty days sees surges everywhere */
+    CHECK(false_surges("negbin k=5, 20/day", 20, 5, TOCSIN_CPT_POISSON) >= 0.5);
+}
+
+/* A step at day 45 of 90: how often it is found, the timing error, and how often the interval
+ * on its time holds the true day. */
+static void timing_case(const char *name, double mu0, double R, double k, tocsin_cpt_cost cost)
+{
+    uint64_t y[90];
+    const size_t at = 45;
+    int found = 0, within1 = 0, covered = 0, extra = 0, failed = 0;
+    double abs_err_sum = 0;
+    tocsin_cpt_opts o;
+    tocsin_cpt_opts_init(&o);
+    o.cost = cost;
+    for (int rep = 0; rep < FA_REPS; rep++) {
+        series(y, 90, mu0, R, at, k);
+        tocsin_cpt_result *r = NULL;
+        if (tocsin_changepoints(y, NULL, 90, &o, &r, NULL) != TOCSIN_OK) {
+            failed++;
+            continue;
+        }
+        /* the surge nearest the true change */
+        const tocsin_surge *best = NULL;
+        size_t bd = 0;
+        for (size_t i = 0; i < r->n_surges; i++) {
+            size_t d = r->surges[i].start > at ? r->surges[i].start - at : at - r->surges[i].start;
+            if (!best || d < bd) {
+                best = &r->surges[i];
+                bd = d;
+            }
+        }
+        if (best && bd <= 10) {
+            found++;
+            within1 += bd <= 1;
+            abs_err_sum += (double)bd;
+            covered += best->start_low <= at && at <= best->start_high;
+        }
+        extra += r->n_changes > 1;
+        tocsin_cpt_result_free(r);
+    }
+    CHECK_INT(failed, 0);
+    printf("timing %-32s %-13s found %5.1f%%  within 1 day %5.1f%% of found  mean |error| %.2f d  "
+           "interval holds the day %5.1f%%  extra changes %4.1f%%\n",
+           name, cost == TOCSIN_CPT_NEGBIN ? "negbin" : "quasi-poisson", 100.0 * found / FA_REPS, found ? 100.0 * within1 / found : 0,
+           found ? abs_err_sum / found : 0, found ? 100.0 * covered / found : 0,
+           100.0 * extra / FA_REPS);
+    /* seeded, so these lock in the measured behaviour (BENCHMARKS.md) against regressions */
+    CHECK(found >= 0.95 * FA_REPS);
+    CHECK(within1 >= 0.75 * found);
+    CHECK(covered >= 0.75 * found);
+}
+
+static void timing(void)
+{
+    for (int c = 0; c < 2; c++) {
+        tocsin_cpt_cost cost = c ? TOCSIN_CPT_NEGBIN : TOCSIN_CPT_QUASI_POISSON;
+        timing_case("poisson 20/day, ratio 2", 20, 2, INFINITY, cost);
+        timing_case("negbin k=5 20/day, ratio 3", 20, 3, 5, cost);
+        timing_case("negbin k=5 20/day, ratio 8", 20, 8, 5, cost);
+        timing_case("negbin k=2 50/day, ratio 4", 50, 4, 2, cost);
+    }
+}
+
 int main(void)
 {
     gsl_rng_env_setup();
@@ -112,6 +222,8 @@ int main(void)
     gsl_rng_set(rng, 20211015);
     RUN(coverage_poisson);
     RUN(coverage_overdispersed);
+    RUN(no_change);
+    RUN(timing);
     gsl_rng_free(rng);
     return check_summary();
 }
