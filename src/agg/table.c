@@ -102,8 +102,8 @@ static tocsin_status lang_index(agg_table *t, const char *lang, size_t len, uint
         t->langs = p;
         t->langs_cap = cap;
     }
+    memset(t->langs[t->nlangs], 0, sizeof t->langs[t->nlangs]);
     memcpy(t->langs[t->nlangs], lang, len);
-    t->langs[t->nlangs][len] = '\0';
     *out = (uint32_t)t->nlangs++;
     return TOCSIN_OK;
 }
