@@ -27,6 +27,7 @@ int cli_read_option(const char *cmd, int argc, char **argv, int *i, tocsin_read_
 /* Prints the reading summary line on stderr: records, posts, skipped by reason. */
 void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_stats *s);
 
+int cmd_read(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 

@@ -8,6 +8,7 @@ static const struct {
     cli_cmd_fn fn;
     const char *summary;
 } commands[] = {
+    {"read", cmd_read, "print the posts of exports as tocsin reads them (check a new export)"},
     {"scan", cmd_scan, "count watchlist matches per topic, language and time bucket"},
     {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
