@@ -334,6 +334,8 @@ typedef struct tocsin_langid_opts {
     double min_confidence; /* a verdict below this confidence becomes "und"; default 0.30 */
     size_t min_letters;    /* fewer letters than this after noise removal: "und"; default 4 */
     size_t max_bytes;      /* only this prefix of the text is examined; default 1024 bytes */
+    size_t max_letters;    /* reading stops at the first word boundary after this many
+                              letters (noise removed); default 128, 0 keeps the default */
     size_t cache_slots;    /* per-state cache of recent verdicts (repeated texts); default 4096,
                               0 keeps the default, SIZE_MAX disables the cache */
     const char *model_path; /* a model file (models/lang-ngram.txt format); NULL = built in */
@@ -371,7 +373,7 @@ typedef struct tocsin_lang_result {
     char candidate[12];     /* for "und": the best candidate it declined ("" when none) */
     const char *script;     /* ISO 15924 code of the dominant script ("Latn", "Arab"...), static */
     const char *method;     /* "script", "model", "cld2", "none" (abstained early), static */
-    size_t letters;         /* letters seen after noise removal (within max_bytes) */
+    size_t letters;         /* letters read after noise removal (within the bounds above) */
     bool cached;            /* the verdict came from the state's cache */
 } tocsin_lang_result;
 
@@ -637,6 +639,21 @@ void tocsin_esd_opts_init(tocsin_esd_opts *o, size_t period);
 tocsin_status tocsin_esd_detect(const double *y, const int64_t *ts, size_t n,
                                 const tocsin_esd_opts *o, size_t **idx, size_t *n_idx,
                                 tocsin_error *err);
+
+/* A burst of Kleinberg's two-state automaton: events first..last (indices into the times given)
+ * arrive faster than usual, from `start` = ts[first] to `end` = ts[last]. */
+typedef struct tocsin_burst {
+    size_t first, last;
+    int64_t start, end;
+    double weight; /* the cost the burst state saves over the base state: its strength */
+} tocsin_burst;
+
+/* Bursts in the sorted event times ts[0..n) (Kleinberg 2002): base rate = n-1 gaps over the
+ * span, burst rate s times that (s > 1; 0 = 2), entering a burst costs gamma ln(n-1) (gamma > 0;
+ * 0 = 1). On success *out is a malloc'd array of *n_out bursts in time order (NULL when none),
+ * to free(). Errors: TOCSIN_ERR_USAGE (fewer than 2 events, unsorted, zero span, bad s/gamma). */
+tocsin_status tocsin_bursts_kleinberg(const int64_t *ts, size_t n, double s, double gamma,
+                                      tocsin_burst **out, size_t *n_out, tocsin_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Pipeline: scan (read -> normalize -> identify -> match -> aggregate, in memory)
