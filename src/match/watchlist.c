@@ -25,6 +25,7 @@
  * topic) are compiled once: the first spelling in the file is the one reported. */
 #include "match/match.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -259,6 +260,93 @@ static tocsin_status add_entry(loader *L, bool exclude, match_entry e)
     return TOCSIN_OK;
 }
 
+/* Index just past the first `close` at or after i (or len). */
+static size_t skip_to(const char *re, size_t len, size_t i, char close)
+{
+    while (i < len && re[i] != close)
+        i++;
+    return i < len ? i + 1 : len;
+}
+
+/* Regexes run on normalized text, so a literal character the normalizer changes (upper case,
+ * 'ة', a diacritic, '_') can never match there: say so at load time instead of silently never
+ * matching. Escapes (\S, \x{41}, \p{Lu}...), group names and comments are not literals. */
+static tocsin_status lint_regex(loader *L, const yaml_node_t *n, const char *tid, const char *re)
+{
+    size_t len = strlen(re);
+    char sh[128];
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)re[i];
+        if (c == '\\') {
+            if (++i >= len)
+                break;
+            char e = re[i];
+            if (e && strchr("xpPNo", e) && i + 1 < len && re[i + 1] == '{')
+                i = skip_to(re, len, i + 2, '}');
+            else if (e == 'x') {
+                i++;
+                for (int k = 0; k < 2 && i < len && isxdigit((unsigned char)re[i]); k++)
+                    i++;
+            }
+            else if (e == 'c')
+                i += 2;
+            else if (e == 'p' || e == 'P')
+                i += 2; /* \pL */
+            else {
+                uint32_t cp;
+                i += tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
+            }
+            continue;
+        }
+        if (c == '(' && i + 2 < len && re[i + 1] == '?') {
+            if (re[i + 2] == '#')
+                i = skip_to(re, len, i + 3, ')');
+            else if ((re[i + 2] == '<' && i + 3 < len && re[i + 3] != '=' && re[i + 3] != '!') ||
+                     (re[i + 2] == 'P' && i + 3 < len && re[i + 3] == '<'))
+                i = skip_to(re, len, i + 3, '>');
+            else
+                i += 2;
+            continue;
+        }
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                return fail(L, n, "regex",
+                            "topic '%s': regex '%s' cannot match: regexes run on normalized "
+                            "text, which has no '%c' (write '%c')",
+                            tid, shorten(re, sh), c, c + 32);
+            if (c == '_')
+                return fail(L, n, "regex",
+                            "topic '%s': regex '%s' cannot match: regexes run on normalized "
+                            "text, where '_' is a space (write ' ')",
+                            tid, shorten(re, sh));
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t cl = tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
+        const char *out;
+        size_t olen;
+        tocsin_error nerr;
+        if (tocsin_normalize(L->norm, re + i, cl, &out, &olen, NULL, &nerr) != TOCSIN_OK)
+            return fail(L, n, "regex", "topic '%s': cannot normalize regex '%s': %s", tid,
+                        shorten(re, sh), nerr.message);
+        if (olen != cl || memcmp(out, re + i, cl) != 0) {
+            char ch[8] = "", to[64] = "";
+            memcpy(ch, re + i, cl);
+            if (olen)
+                snprintf(to, sizeof to, "write '%.*s'", (int)(olen < 40 ? olen : 40), out);
+            else
+                snprintf(to, sizeof to, "it is removed");
+            return fail(L, n, "regex",
+                        "topic '%s': regex '%s' cannot match: regexes run on normalized text, "
+                        "which has no '%s' (%s)",
+                        tid, shorten(re, sh), ch, to);
+        }
+        i += cl;
+    }
+    return TOCSIN_OK;
+}
+
 /* One entry of terms / regex / exclude. */
 static tocsin_status load_entry(loader *L, yaml_node_t *n, const char *field, int kind,
                                 uint32_t topic)
@@ -276,6 +364,10 @@ static tocsin_status load_entry(loader *L, yaml_node_t *n, const char *field, in
                     kind == KIND_REGEX ? "regex" : kind == KIND_EXCLUDE ? "exclusion" : "term");
     }
     const char *key = text;
+    if (kind == KIND_REGEX && (st = lint_regex(L, n, tid, text)) != TOCSIN_OK) {
+        free(text);
+        return st;
+    }
     if (kind != KIND_REGEX) {
         const char *out;
         size_t olen;
