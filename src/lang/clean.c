@@ -153,8 +153,17 @@ static bool tld_known(const char *s, size_t n)
  * ASCII domain "x.tld[/...]" with a known top-level domain. */
 static bool token_is_link(const char *t, size_t n)
 {
-    if (memmem(t, n, "://", 3) || has_prefix_ci(t, n, "www."))
+    bool dot = false, colon = false;
+    for (size_t k = 0; k < n; k++) {
+        dot |= t[k] == '.';
+        colon |= t[k] == ':';
+    }
+    if (!dot && !colon)
+        return false; /* most tokens: no link can be without '.' or "://" */
+    if ((colon && memmem(t, n, "://", 3)) || (dot && has_prefix_ci(t, n, "www.")))
         return true;
+    if (!dot)
+        return false;
     size_t i = 0;
     while (i < n && !ascii_alnum((unsigned char)t[i]))
         i++; /* leading punctuation: "(example.com)" */
@@ -341,7 +350,7 @@ static void clean_token(lang_clean *c, const char *t, size_t n)
     }
 }
 
-tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len)
+tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len, size_t max_letters)
 {
     if (grow(c, len) != TOCSIN_OK)
         return TOCSIN_ERR_NOMEM;
@@ -353,7 +362,7 @@ tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len)
     c->yiddish_marks = 0;
     c->assamese_marks = 0;
     size_t i = 0;
-    while (i < len) {
+    while (i < len && c->letters < max_letters) {
         uint32_t cp;
         size_t k = next_cp(in, len, i, &cp);
         if (is_space_cp(cp)) {

@@ -53,6 +53,7 @@ void tocsin_langid_opts_init(tocsin_langid_opts *o)
     o->min_confidence = 0.30;
     o->min_letters = 4;
     o->max_bytes = 1024;
+    o->max_letters = 128;
     o->cache_slots = 4096;
     o->model_path = NULL;
 }
@@ -102,6 +103,8 @@ tocsin_status tocsin_langid_new(const tocsin_langid_opts *opts, tocsin_langid **
                             "must be within [0, 1]");
     if (o.max_bytes == 0)
         o.max_bytes = 1024;
+    if (o.max_letters == 0)
+        o.max_letters = 128;
     if (o.cache_slots == 0)
         o.cache_slots = 4096;
     if (o.cache_slots != SIZE_MAX && o.cache_slots > ((size_t)1 << 24))
@@ -307,7 +310,7 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
 {
     const tocsin_langid *id = st->id;
     lang_clean *c = &st->clean;
-    if (lang_clean_run(c, text, len) != TOCSIN_OK) {
+    if (lang_clean_run(c, text, len, id->opts.max_letters) != TOCSIN_OK) {
         /* out of memory for a scratch buffer: abstain rather than fail the post */
         r->method = "none";
         finish(id, r);
@@ -417,7 +420,7 @@ tocsin_status tocsin_lang_detect(tocsin_lang_state *st, const char *text, size_t
     }
     if (id->opts.mode == TOCSIN_LANG_CLD2_CLEAN) {
         lang_clean *c = &st->clean;
-        if (lang_clean_run(c, text, n) == TOCSIN_OK) {
+        if (lang_clean_run(c, text, n, id->opts.max_letters) == TOCSIN_OK) {
             r.letters = c->letters;
             cld2_verdict(c->text, c->text_len, true, c->per_script[LSCRIPT_ARAB] > 0, &r);
             st->stats.by_cld2++;

@@ -49,8 +49,10 @@ typedef struct lang_clean {
 
 void lang_clean_init(lang_clean *c);
 void lang_clean_free(lang_clean *c);
-/* Cleans in[0..len) into *c. @return TOCSIN_OK or TOCSIN_ERR_NOMEM. */
-tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len);
+/* Cleans in[0..len) into *c, stopping at the first token boundary after max_letters letters
+ * (a bounded prefix: the language of a long post is told by its beginning).
+ * @return TOCSIN_OK or TOCSIN_ERR_NOMEM. */
+tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len, size_t max_letters);
 
 /* The n-gram model: per script group, naive Bayes over character 1..4-grams. See model.c. */
 typedef struct lang_model lang_model;

@@ -44,17 +44,23 @@
 #define MODEL_MAX_LANGS 64
 #define MODEL_MAX_ORDER 4
 
-typedef struct model_entry {
-    uint16_t gain;
-    uint8_t lang;
-    uint8_t pad;
-} model_entry;
-
+/* A table slot: 32 bits of the n-gram's 64-bit hash (the slot index comes from its top bits)
+ * and where its entries start. Entries are uint16. Sparse form (an n-gram seen in few
+ * languages): the first holds the count n < DENSE_FLAG, each next one a language index (high
+ * byte) and its gain (low byte). Dense form (an n-gram common to many languages): the first is
+ * DENSE_FLAG, the next two the index of a row of `width` uint8 gains, added with vector
+ * instructions. 8-byte slots, 2-byte entries and dense rows only for common n-grams keep the
+ * tables small: scoring is bound by cache misses and by the adds of common n-grams. */
 typedef struct model_slot {
-    uint64_t key; /* 0 = empty */
-    uint32_t off; /* first entry */
-    uint32_t n;   /* entries */
+    uint32_t fp;  /* 0 = empty */
+    uint32_t off; /* index of the count in entries */
 } model_slot;
+
+#define ENTRY_GAIN_MAX 255
+#define DENSE_FLAG 0x8000u
+#define DENSE_MIN 6 /* n-grams in at least this many languages get a dense row */
+#define CHUNK 16
+_Static_assert(CHUNK * 4 * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
 
 typedef struct model_group {
     lang_script script;
@@ -66,8 +72,13 @@ typedef struct model_group {
     model_slot *slots;
     size_t n_slots, mask, used;
     int shift;
-    model_entry *entries;
+    uint16_t *entries;
     size_t n_entries, entries_cap;
+    size_t width;    /* dense row length: n_langs rounded up to 16 */
+    uint8_t *rows;   /* dense rows, width bytes each */
+    size_t n_rows, rows_cap;
+    uint64_t *keys; /* while loading only */
+    size_t keys_cap;
 } model_group;
 
 struct lang_model {
@@ -96,14 +107,21 @@ static inline uint64_t hash_key(uint64_t h, int order)
 
 #define HASH_SEED 0x243F6A8885A308D3ull
 
-static const model_slot *group_find(const model_group *g, uint64_t key)
+static inline uint32_t key_fp(uint64_t key)
+{
+    uint32_t fp = (uint32_t)key;
+    return fp ? fp : 1;
+}
+
+static inline const model_slot *group_find(const model_group *g, uint64_t key)
 {
     size_t i = (size_t)(key >> g->shift);
+    uint32_t fp = key_fp(key);
     for (;;) {
         const model_slot *s = &g->slots[i];
-        if (s->key == key)
+        if (s->fp == fp)
             return s;
-        if (!s->key)
+        if (!s->fp)
             return NULL;
         i = (i + 1) & g->mask;
     }
@@ -125,6 +143,8 @@ static void group_free(model_group *g)
 {
     free(g->slots);
     free(g->entries);
+    free(g->rows);
+    free(g->keys);
 }
 
 void lang_model_free(lang_model *m)
@@ -198,23 +218,64 @@ static bool parse_double(tocsin_strv v, double *out)
     return true;
 }
 
+/* Full 64-bit keys by entry offset, kept only while loading (to rehash the table). */
+static tocsin_status keys_put(model_group *g, parse_ctx *pc, size_t off, uint64_t key)
+{
+    if (off >= g->keys_cap) {
+        size_t cap = g->keys_cap ? g->keys_cap : 4096;
+        while (cap <= off)
+            cap *= 2;
+        uint64_t *p = realloc(g->keys, cap * sizeof *p);
+        if (!p)
+            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                                "out of memory");
+        g->keys = p;
+        g->keys_cap = cap;
+    }
+    g->keys[off] = key;
+    return TOCSIN_OK;
+}
+
 static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, tocsin_strv ent)
 {
     if (ent.len == 0 || ent.len % 3)
         return PARSE_FAIL(pc, "n-gram entries must be 3 characters each, got %zu", ent.len);
     size_t n = ent.len / 3;
-    if (g->n_entries + n > g->entries_cap) {
+    if (g->n_entries + n + 3 > g->entries_cap) {
         size_t cap = g->entries_cap ? g->entries_cap * 2 : 4096;
-        while (cap < g->n_entries + n)
+        while (cap < g->n_entries + n + 3)
             cap *= 2;
-        model_entry *p = realloc(g->entries, cap * sizeof *p);
+        uint16_t *p = realloc(g->entries, cap * sizeof *p);
         if (!p)
             return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
                                 "out of memory");
         g->entries = p;
         g->entries_cap = cap;
     }
+    if (n > g->n_langs)
+        return PARSE_FAIL(pc, "more entries than languages");
     size_t off = g->n_entries;
+    bool dense = n >= DENSE_MIN;
+    uint8_t *row = NULL;
+    if (dense) {
+        if (g->n_rows == g->rows_cap) {
+            size_t cap = g->rows_cap ? g->rows_cap * 2 : 1024;
+            uint8_t *p = realloc(g->rows, cap * g->width);
+            if (!p)
+                return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                                    "out of memory");
+            g->rows = p;
+            g->rows_cap = cap;
+        }
+        row = g->rows + g->n_rows * g->width;
+        memset(row, 0, g->width);
+        g->entries[off] = DENSE_FLAG;
+        g->entries[off + 1] = (uint16_t)(g->n_rows & 0xFFFF);
+        g->entries[off + 2] = (uint16_t)(g->n_rows >> 16);
+        g->n_rows++;
+    } else {
+        g->entries[off] = (uint16_t)n;
+    }
     for (size_t i = 0; i < n; i++) {
         int l = b64val((unsigned char)ent.ptr[3 * i]);
         int h = b64val((unsigned char)ent.ptr[3 * i + 1]);
@@ -224,10 +285,15 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
         if ((size_t)l >= g->n_langs)
             return PARSE_FAIL(pc, "language index %d out of range (%zu languages)", l,
                               g->n_langs);
-        g->entries[off + i].lang = (uint8_t)l;
-        g->entries[off + i].gain = (uint16_t)(h * 64 + lo);
-        g->entries[off + i].pad = 0;
+        int gain = h * 64 + lo;
+        if (gain > ENTRY_GAIN_MAX)
+            return PARSE_FAIL(pc, "gain %d above %d", gain, ENTRY_GAIN_MAX);
+        if (dense)
+            row[l] = (uint8_t)gain;
+        else
+            g->entries[off + 1 + i] = (uint16_t)(l << 8 | gain);
     }
+    size_t used_entries = dense ? 3 : n + 1;
     if (g->used + 1 > g->n_slots / 2) {
         size_t ns = g->n_slots ? g->n_slots * 2 : 1024;
         model_slot *slots = calloc(ns, sizeof *slots);
@@ -244,26 +310,30 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
         g->mask = ns - 1;
         g->shift = 64 - bits;
         for (size_t i = 0; i < old_n; i++) {
-            if (!old[i].key)
+            if (!old[i].fp)
                 continue;
-            size_t j = (size_t)(old[i].key >> g->shift);
-            while (slots[j].key)
+            /* re-derive the home slot: the index bits are the key's top bits, kept in keys[] */
+            size_t j = (size_t)(g->keys[old[i].off] >> g->shift);
+            while (slots[j].fp)
                 j = (j + 1) & g->mask;
             slots[j] = old[i];
         }
         free(old);
     }
     size_t j = (size_t)(key >> g->shift);
-    while (g->slots[j].key) {
-        if (g->slots[j].key == key)
-            return PARSE_FAIL(pc, "duplicate n-gram");
+    uint32_t fp = key_fp(key);
+    while (g->slots[j].fp) {
+        if (g->slots[j].fp == fp)
+            return PARSE_FAIL(pc, "duplicate n-gram (or a 32-bit hash collision: retrain)");
         j = (j + 1) & g->mask;
     }
-    g->slots[j].key = key;
+    g->slots[j].fp = fp;
     g->slots[j].off = (uint32_t)off;
-    g->slots[j].n = (uint32_t)n;
+    tocsin_status st = keys_put(g, pc, off, key);
+    if (st != TOCSIN_OK)
+        return st;
     g->used++;
-    g->n_entries += n;
+    g->n_entries += used_entries;
     return TOCSIN_OK;
 }
 
@@ -386,6 +456,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                 g->code[i - 1][f[i].len] = '\0';
             }
             g->n_langs = nf - 1;
+            g->width = (g->n_langs + 15) & ~(size_t)15;
         } else if (strv_is(f[0], "trust")) {
             if (!g || !g->n_langs) {
                 st = PARSE_FAIL(&pc, "trust line before langs");
@@ -423,6 +494,9 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                 st = PARSE_FAIL(&pc, "'end' without a complete group");
                 goto fail;
             }
+            free(g->keys);
+            g->keys = NULL;
+            g->keys_cap = 0;
             m->by_script[g->script] = g;
             g = NULL;
         } else {
@@ -519,28 +593,63 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
     if (n > max_positions)
         n = max_positions;
     const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
-    for (size_t i = 0; i < n; i++) {
-        if (i >= 32 && (i & 15) == 0 && early_stop(g, gain, count, stop_margin))
+    /* Positions are taken in chunks: the chunk's n-gram keys are hashed and their slots
+     * prefetched first, then probed, then their entries prefetched and added up, so that the
+     * cache misses of a chunk overlap instead of queuing one behind the other. */
+    uint64_t keys[CHUNK * MODEL_MAX_ORDER];
+    const model_slot *found[CHUNK * MODEL_MAX_ORDER];
+    uint8_t unigram[CHUNK * MODEL_MAX_ORDER];
+    for (size_t base = 0; base < n; base += CHUNK) {
+        if (base >= 32 && early_stop(g, gain, count, stop_margin))
             break;
-        uint64_t h = HASH_SEED;
-        for (int k = 1; k <= g->max_order && i + (size_t)k <= n; k++) {
-            uint32_t cp = cps[i + k - 1];
-            if (!ok[i + k - 1])
-                break; /* a letter of another script: no n-gram through it */
-            h = hash_step(h, cp);
-            if (k == 1 && cp == ' ')
-                continue; /* no unigram of a space */
-            const model_slot *slot = group_find(g, hash_key(h, k));
-            count[k]++;
+        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0;
+        for (size_t i = base; i < end; i++) {
+            uint64_t h = HASH_SEED;
+            for (int k = 1; k <= g->max_order && i + (size_t)k <= n; k++) {
+                uint32_t cp = cps[i + k - 1];
+                if (!ok[i + k - 1])
+                    break; /* a letter of another script: no n-gram through it */
+                h = hash_step(h, cp);
+                if (k == 1 && cp == ' ')
+                    continue; /* no unigram of a space */
+                uint64_t key = hash_key(h, k);
+                __builtin_prefetch(&g->slots[key >> g->shift]);
+                unigram[nk] = k == 1;
+                keys[nk++] = key;
+                count[k]++;
+            }
+        }
+        for (size_t j = 0; j < nk; j++) {
+            const model_slot *slot = group_find(g, keys[j]);
+            found[j] = slot;
+            if (slot) {
+                const uint16_t *e = g->entries + slot->off;
+                __builtin_prefetch(e);
+            }
+        }
+        /* uint16 lanes cannot overflow within a chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536 */
+        uint16_t acc[MODEL_MAX_LANGS] __attribute__((aligned(16))) = {0};
+        for (size_t j = 0; j < nk; j++) {
+            const model_slot *slot = found[j];
             if (!slot) {
-                if (k == 1)
+                /* an unseen unigram: a letter no language of the group was trained on */
+                if (unigram[j])
                     out->unseen_letter = true;
                 continue;
             }
-            const model_entry *e = g->entries + slot->off;
-            for (uint32_t j = 0; j < slot->n; j++)
-                gain[e[j].lang] += e[j].gain;
+            const uint16_t *e = g->entries + slot->off;
+            if (e[0] & DENSE_FLAG) {
+                const uint8_t *row = g->rows + ((size_t)e[1] | (size_t)e[2] << 16) * g->width;
+                for (size_t b = 0; b < g->width; b += 16)
+                    for (size_t l = 0; l < 16; l++) /* vectorized: 16 lanes at a time */
+                        acc[b + l] = (uint16_t)(acc[b + l] + row[b + l]);
+            } else {
+                for (uint32_t q = 1; q <= e[0]; q++)
+                    acc[e[q] >> 8] = (uint16_t)(acc[e[q] >> 8] + (e[q] & 0xFF));
+            }
         }
+        for (size_t l = 0; l < g->n_langs; l++)
+            gain[l] += acc[l];
     }
     size_t total = 0;
     for (int k = 1; k <= MODEL_MAX_ORDER; k++)
@@ -563,8 +672,11 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
         if (l != best && (second == SIZE_MAX || cost[l] < cost[second]))
             second = l;
     double denom = m->scale * m->temper, z = 0;
-    for (size_t l = 0; l < g->n_langs; l++)
-        z += exp2(-(cost[l] - cost[best]) / denom);
+    for (size_t l = 0; l < g->n_langs; l++) {
+        double d = (cost[l] - cost[best]) / denom;
+        if (d < 40) /* beyond, the term is below 1e-12: skip the exp2 */
+            z += exp2(-d);
+    }
     out->lang = g->code[best];
     out->p = 1.0 / z;
     out->trusted = g->trust[best];
