@@ -75,10 +75,24 @@ static void syl_word(char *out, size_t cap, int script, int nsyl)
     }
 }
 
+/* True when an Arabic-script word starts with a letter that can be a proclitic (و ف ب ل ك):
+ * a term word like "وجظش" would contain the term "جظش" after a proclitic, and the matcher is
+ * right to find it there, so term words never start that way. */
+static bool starts_with_proclitic(const char *w)
+{
+    static const char *pro[] = {"و", "ف", "ب", "ل", "ك"};
+    for (int i = 0; i < 5; i++)
+        if (!strncmp(w, pro[i], strlen(pro[i])))
+            return true;
+    return false;
+}
+
 static void term_word(char *out, size_t cap, int script)
 {
     char a[24], b[24];
-    syl_word(a, sizeof a, script, 1 + (int)rn(2));
+    do
+        syl_word(a, sizeof a, script, 1 + (int)rn(2));
+    while (script == SC_ARAB && starts_with_proclitic(a));
     syl_word(b, sizeof b, script, 1 + (int)rn(2));
     const char *m = script == SC_LATIN ? lat_mark[rn(2)] : script == SC_CYR ? cyr_mark : arb_mark;
     snprintf(out, cap, "%s%s%s", a, m, b);
