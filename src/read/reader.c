@@ -107,7 +107,7 @@ static ssize_t src_more(rd_src *s, size_t *keep)
         s->dropped += k;
         *keep = 0;
     }
-    if (s->own_alloc - TJ_PADDING - s->len < CHUNK / 2) {
+    if (s->own_alloc < s->len + TJ_PADDING + CHUNK / 2) {
         size_t na = s->own_alloc ? s->own_alloc * 2 : CHUNK + TJ_PADDING;
         char *p = realloc(s->own, na);
         if (!p) {
@@ -1278,9 +1278,10 @@ static tocsin_status detect(tocsin_reader *r, const char *head, size_t n, bool c
     const rd_format *best = NULL;
     unsigned best_fr = 0;
     int best_score = 0;
-    char report[1400];
-    size_t rl = 0;
-    report[0] = '\0';
+    /* the message: generic formats' reasons first (they say how to map fields), then the
+     * platform formats', then the formats the input's shape rules out, by name only */
+    char gen[1000] = "", plat[1000] = "", shape[600] = "";
+    size_t gl = 0, pl = 0, sl = 0;
     static const unsigned order[] = {RD_FRAME_LINES, RD_FRAME_ARRAY, RD_FRAME_NESTED,
                                      RD_FRAME_DOC, RD_FRAME_BYTES};
     for (size_t i = 0; rd_formats[i]; i++) {
@@ -1288,13 +1289,12 @@ static tocsin_status detect(tocsin_reader *r, const char *head, size_t n, bool c
         char why[200] = "";
         int fbest = 0;
         unsigned fr_ok = f->framings & possible;
-        if (!fr_ok)
-            snprintf(why, sizeof why, "the input is not %s",
-                     (f->framings & RD_FRAME_ARRAY) && !(f->framings & RD_FRAME_LINES)
-                         ? "a JSON array"
-                     : (f->framings & (RD_FRAME_LINES | RD_FRAME_NESTED | RD_FRAME_DOC))
-                         ? "JSON of the expected shape"
-                         : "text of the expected shape");
+        if (!fr_ok && sl < sizeof shape - 1) {
+            sl += (size_t)snprintf(shape + sl, sizeof shape - sl, "%s%s", sl ? ", " : "",
+                                   f->name);
+            if (sl >= sizeof shape)
+                sl = sizeof shape - 1;
+        }
         for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
             unsigned fr = order[k];
             if (!(fr_ok & fr))
@@ -1321,15 +1321,21 @@ static tocsin_status detect(tocsin_reader *r, const char *head, size_t n, bool c
                 best_fr = fr;
             }
         }
-        if (fbest <= 0 && rl < sizeof report - 1)
-            rl += (size_t)snprintf(report + rl, sizeof report - rl, "%s%s: %s", rl ? "; " : "",
-                                   f->name, why);
-        if (rl >= sizeof report)
-            rl = sizeof report - 1;
+        bool generic = !f->platform[0];
+        char *buf = generic ? gen : plat;
+        size_t *l = generic ? &gl : &pl;
+        size_t cap = generic ? sizeof gen : sizeof plat;
+        if (fr_ok && fbest <= 0 && *l < cap - 1) {
+            *l += (size_t)snprintf(buf + *l, cap - *l, "%s%s: %s", *l ? "; " : "", f->name, why);
+            if (*l >= cap)
+                *l = cap - 1;
+        }
     }
     if (!best) {
         st = tc_error_set(err, TOCSIN_ERR_FORMAT, r->path, 0, NULL,
-                          "no known format fits (tried %s)", report);
+                          "no known format fits: %s%s%s%s%s%s", gen, gl && pl ? "; " : "", plat,
+                          (gl || pl) && sl ? "; " : "", sl ? "not of the shape they read: " : "",
+                          shape);
         goto out;
     }
     r->fmt = best;
@@ -1586,7 +1592,8 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
             goto fail;
         }
         r->src.is_map = false;
-        if (!rd_src_want(&r->src, HEAD_MAX)) {
+        /* a read error after some bytes surfaces once the records before it are read */
+        if (!rd_src_want(&r->src, HEAD_MAX) && r->src.len == 0) {
             st = src_failed(r, err);
             goto fail;
         }
