@@ -28,7 +28,12 @@ int cli_read_option(const char *cmd, int argc, char **argv, int *i, tocsin_read_
 void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_stats *s);
 
 int cmd_read(int argc, char **argv);
+int cmd_lang(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
+int cmd_rescan(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 
 #endif

@@ -9,7 +9,12 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"read", cmd_read, "print the posts of exports as tocsin reads them (check a new export)"},
+    {"lang", cmd_lang, "identify the language of texts (arguments or one per line of stdin)"},
     {"scan", cmd_scan, "count watchlist matches per topic, language and time bucket"},
+    {"ingest", cmd_ingest, "add posts to the store: de-duplicated, clustered, pseudonymized"},
+    {"trend", cmd_trend, "series per topic and language from the store, with denominators"},
+    {"sources", cmd_sources, "the store's source files and per-channel coverage and gaps"},
+    {"rescan", cmd_rescan, "re-apply a changed watchlist to the store's recorded sources"},
     {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
 
