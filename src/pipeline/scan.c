@@ -15,6 +15,8 @@
 
 typedef struct unit {
     const char *path;
+    bool ranged; /* a byte range [begin, end) of a plain line-framed file */
+    uint64_t begin, end;
 } unit;
 
 typedef struct scan_ctx scan_ctx;
@@ -179,7 +181,10 @@ static tocsin_status process_post(worker *w, const tocsin_post *p)
 static tocsin_status run_unit(worker *w, const unit *u)
 {
     tocsin_reader *r = NULL;
-    tocsin_status st = tocsin_reader_open(&w->ctx->opts->read, u->path, &r, &w->err);
+    tocsin_status st =
+        u->ranged ? tocsin_reader_open_range(&w->ctx->opts->read, u->path, u->begin, u->end, &r,
+                                             &w->err)
+                  : tocsin_reader_open(&w->ctx->opts->read, u->path, &r, &w->err);
     if (st != TOCSIN_OK)
         return st;
     tocsin_post post;
@@ -218,6 +223,47 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Cuts the inputs into work units. With several threads, a big plain line-framed file is cut into
+ * record-aligned ranges (a few per thread, so a slow range does not leave threads idle); every
+ * other input is one unit. */
+static tocsin_status plan_units(scan_ctx *c, const char *const *paths, size_t npaths,
+                                size_t nthreads, tocsin_error *err)
+{
+    size_t per_file = nthreads > 1 ? nthreads * 4 : 1, cap = npaths ? npaths : 1;
+    uint64_t *offs = malloc((per_file + 1) * sizeof *offs);
+    c->units = calloc(cap, sizeof *c->units);
+    if (!offs || !c->units) {
+        free(offs);
+        return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    tocsin_status st = TOCSIN_OK;
+    for (size_t i = 0; i < npaths && st == TOCSIN_OK; i++) {
+        size_t nparts = 1;
+        if (per_file > 1 && strcmp(paths[i], "-") != 0 &&
+            (st = tocsin_input_split(paths[i], per_file, offs, &nparts, err)) != TOCSIN_OK)
+            break;
+        if (c->nunits + nparts > cap) {
+            size_t ncap = (c->nunits + nparts) * 2;
+            unit *u = realloc(c->units, ncap * sizeof *u);
+            if (!u) {
+                st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+                break;
+            }
+            c->units = u;
+            cap = ncap;
+        }
+        for (size_t k = 0; k < nparts; k++) {
+            unit *u = &c->units[c->nunits++];
+            u->path = paths[i];
+            u->ranged = nparts > 1;
+            u->begin = nparts > 1 ? offs[k] : 0;
+            u->end = nparts > 1 ? offs[k + 1] : 0;
+        }
+    }
+    free(offs);
+    return st;
+}
+
 static tocsin_status worker_init(worker *w, scan_ctx *c)
 {
     memset(w, 0, sizeof *w);
@@ -250,14 +296,13 @@ tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths
     size_t nthreads = opts->threads ? opts->threads : 1;
     tocsin_status st = TOCSIN_OK;
     tocsin_scan_result *res = calloc(1, sizeof *res);
-    c.units = calloc(npaths ? npaths : 1, sizeof *c.units);
     worker *ws = calloc(nthreads, sizeof *ws);
-    if (!res || !c.units || !ws) {
+    if (!res || !ws) {
         st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < npaths; i++)
-        c.units[c.nunits++].path = paths[i];
+    if ((st = plan_units(&c, paths, npaths, nthreads, err)) != TOCSIN_OK)
+        goto out;
     if (nthreads > c.nunits && c.nunits > 0)
         nthreads = c.nunits;
     c.workers = ws;
