@@ -159,17 +159,23 @@ static int norm_char_cps(uint32_t cp, uint32_t *out)
 
 #define NORM_TBL_N 0x20000u /* code points with a table entry: U+0000..U+1FFFF */
 
-/* Entry kinds (top byte of an entry); the low 24 bits hold up to 3 output bytes (INL1..INL3) or a
- * pool offset (POOL: pool[off] = length, then the bytes, which may contain separator spaces). */
-enum { K_REMOVE = 0, K_SEP, K_IDENT, K_SLOW, K_INL1, K_INL2, K_INL3, K_POOL };
+/* Per code point: ln[cp] is the length (0..4) of the output bytes packed in ob[cp] (0 = the
+ * character vanishes), or one of the special values below. Outputs of up to 4 bytes cover nearly
+ * every character, so the hot loop stores 4 bytes and advances by ln without a branch per kind. */
+enum {
+    L_SEP = 0x41,  /* a separator: ob = ' ', length 1 with the separator bit 0x40 */
+    L_SLOW = 0x81, /* may compose with the previous character: the slow path */
+    L_POOL = 0x82, /* ob = pool offset; pool[off] = length, then the bytes (may hold spaces) */
+};
 
 struct norm_table {
-    uint32_t e[NORM_TBL_N];
+    uint32_t ob[NORM_TBL_N];
+    uint8_t ln[NORM_TBL_N];
     uint8_t *pool;
     size_t pool_len, pool_cap;
     uint8_t alow[128]; /* ASCII: output byte (separators as ' ') */
     uint8_t asep[128]; /* ASCII: 1 for a separator */
-    bool ascii_table;  /* every ASCII entry is IDENT, INL1 or SEP, so alow/asep are exact */
+    bool ascii_table;  /* every ASCII character gives one ASCII byte or is a separator */
     bool ascii_simd;   /* ASCII follows the fixed SSE2 rules exactly */
     unsigned maxexp;   /* max output bytes per input byte of any table entry or invalid byte */
 };
@@ -186,6 +192,8 @@ static size_t norm_utf8_len(uint32_t cp)
 
 static bool norm_pool_add(struct norm_table *t, const uint8_t *b, size_t n, uint32_t *off)
 {
+    if (t->pool_len + n + 1 > 0xFFFFFF || n > 255)
+        return false;
     if (t->pool_len + n + 1 > t->pool_cap) {
         size_t cap = t->pool_cap ? t->pool_cap * 2 : 16384;
         while (cap < t->pool_len + n + 1)
@@ -196,8 +204,6 @@ static bool norm_pool_add(struct norm_table *t, const uint8_t *b, size_t n, uint
         t->pool = p;
         t->pool_cap = cap;
     }
-    if (t->pool_len + n + 1 > 0xFFFFFF || n > 255)
-        return false;
     *off = (uint32_t)t->pool_len;
     t->pool[t->pool_len++] = (uint8_t)n;
     memcpy(t->pool + t->pool_len, b, n);
@@ -210,10 +216,10 @@ static void norm_table_build(void)
     struct norm_table *t = &g_tab;
     t->maxexp = 3; /* an invalid byte gives U+FFFD, 3 bytes */
     for (uint32_t cp = 0; cp < NORM_TBL_N; cp++) {
-        if (cp >= 0xD800 && cp <= 0xDFFF) { /* never decoded: the decoder yields U+FFFD */
-            t->e[cp] = (uint32_t)K_REMOVE << 24;
+        t->ob[cp] = 0;
+        t->ln[cp] = 0;
+        if (cp >= 0xD800 && cp <= 0xDFFF) /* never decoded: the decoder yields U+FFFD */
             continue;
-        }
         uint32_t cps[NORM_CHAR_MAX];
         int k = norm_char_cps(cp, cps);
         if (k < 0) {
@@ -222,20 +228,16 @@ static void norm_table_build(void)
                      (unsigned)cp);
             return;
         }
-        if (k == 0) {
-            t->e[cp] = (uint32_t)K_REMOVE << 24;
+        if (k == 0)
             continue;
-        }
         if (k == 1 && cps[0] == ' ') {
-            t->e[cp] = (uint32_t)K_SEP << 24;
+            t->ob[cp] = 0;
+            memcpy(&t->ob[cp], " ", 1);
+            t->ln[cp] = L_SEP;
             continue;
         }
         if (norm_hangul_is_v(cps[0]) || norm_hangul_is_t(cps[0])) {
-            t->e[cp] = (uint32_t)K_SLOW << 24;
-            continue;
-        }
-        if (k == 1 && cps[0] == cp) {
-            t->e[cp] = (uint32_t)K_IDENT << 24;
+            t->ln[cp] = L_SLOW;
             continue;
         }
         uint8_t b[NORM_CHAR_MAX * 4];
@@ -249,10 +251,9 @@ static void norm_table_build(void)
         unsigned exp = (unsigned)((len + inlen - 1) / inlen);
         if (exp > t->maxexp)
             t->maxexp = exp;
-        if (len <= 3 && !space) {
-            uint32_t v = b[0] | (len > 1 ? (uint32_t)b[1] << 8 : 0) |
-                         (len > 2 ? (uint32_t)b[2] << 16 : 0);
-            t->e[cp] = ((uint32_t)(K_INL1 + len - 1) << 24) | v;
+        if (len <= 4 && !space) {
+            memcpy(&t->ob[cp], b, len); /* in memory order, so a 4-byte store writes b */
+            t->ln[cp] = (uint8_t)len;
         } else {
             uint32_t off;
             if (!norm_pool_add(t, b, len, &off)) {
@@ -260,22 +261,20 @@ static void norm_table_build(void)
                 snprintf(g_tab_msg, sizeof g_tab_msg, "cannot allocate the normalization table");
                 return;
             }
-            t->e[cp] = ((uint32_t)K_POOL << 24) | off;
+            t->ob[cp] = off;
+            t->ln[cp] = L_POOL;
         }
     }
     /* The ASCII byte tables, and whether ASCII follows the SSE2 rules. */
     t->ascii_table = true;
     t->ascii_simd = true;
     for (uint32_t c = 0; c < 128; c++) {
-        uint32_t e = t->e[c];
-        unsigned kind = e >> 24;
-        if (kind == K_SEP) {
+        const uint8_t *ob = (const uint8_t *)&t->ob[c];
+        if (t->ln[c] == L_SEP) {
             t->alow[c] = ' ';
             t->asep[c] = 1;
-        } else if (kind == K_IDENT) {
-            t->alow[c] = (uint8_t)c;
-        } else if (kind == K_INL1 && (e & 0xFF) < 0x80) {
-            t->alow[c] = (uint8_t)(e & 0xFF);
+        } else if (t->ln[c] == 1 && ob[0] < 0x80) {
+            t->alow[c] = ob[0];
         } else {
             t->ascii_table = false;
         }
@@ -323,7 +322,7 @@ void tocsin_norm_free(tocsin_norm *n)
 {
     if (!n)
         return;
-    free(n->out);
+    free(n->obuf);
     free(n->map);
     tc_buf_free(&n->ref);
     tc_buf_free(&n->tmp);
@@ -332,7 +331,8 @@ void tocsin_norm_free(tocsin_norm *n)
 }
 
 /* Makes room for `need` output bytes (and map entries when want_map), plus one for the NUL /
- * the final map entry. */
+ * the final map entry. The output lives at obuf + 1: obuf[0] stays 0, so out[-1] can be read to
+ * ask "does the output end with a separator space?" without testing for an empty output. */
 static tocsin_status norm_reserve(tocsin_norm *n, size_t need, bool want_map)
 {
     if (need > SIZE_MAX / 8)
@@ -342,10 +342,12 @@ static tocsin_status norm_reserve(tocsin_norm *n, size_t need, bool want_map)
         size_t cap = n->out_cap ? n->out_cap : 1024;
         while (cap < need)
             cap *= 2;
-        char *p = realloc(n->out, cap);
+        char *p = realloc(n->obuf, cap + 1);
         if (!p)
             return TOCSIN_ERR_NOMEM;
-        n->out = p;
+        p[0] = 0;
+        n->obuf = p;
+        n->out = p + 1;
         n->out_cap = cap;
     }
     if (want_map && n->map_cap < n->out_cap) {
@@ -362,12 +364,12 @@ static tocsin_status norm_reserve(tocsin_norm *n, size_t need, bool want_map)
  * The fast normalizer
  * ------------------------------------------------------------------------------------------- */
 
-/* Output state shared with the rare paths. */
+/* Output state shared with the rare paths. Whether the output ends inside a separator run is
+ * out[o - 1] == ' ': every space in the output is a (collapsed) separator. */
 typedef struct norm_emit {
     char *out;
     uint32_t *map; /* NULL when no map is wanted */
     size_t o;
-    bool sep; /* the output ends with the space of a separator run */
 } norm_emit;
 
 /* Emits one code point of an NFKC result (rules 2, 3, 5 and collapsing). Room must exist. */
@@ -376,11 +378,10 @@ static void norm_emit_cp(norm_emit *e, uint32_t c, uint32_t src)
     if (norm_is_removed(c))
         return;
     if (norm_is_separator(c)) {
-        if (!e->sep) {
+        if (e->out[e->o - 1] != ' ') {
             if (e->map)
                 e->map[e->o] = src;
             e->out[e->o++] = ' ';
-            e->sep = true;
         }
         return;
     }
@@ -389,20 +390,17 @@ static void norm_emit_cp(norm_emit *e, uint32_t c, uint32_t src)
         for (size_t j = 0; j < k; j++)
             e->map[e->o + j] = src;
     e->o += k;
-    e->sep = false;
 }
 
 /* Emits precomputed bytes that may contain separator spaces. Room must exist. */
-static inline void norm_emit_bytes(norm_emit *e, const uint8_t *b, size_t len, uint32_t src)
+static void norm_emit_bytes(norm_emit *e, const uint8_t *b, size_t len, uint32_t src)
 {
     for (size_t j = 0; j < len; j++) {
-        bool s = b[j] == ' ';
-        if (s && e->sep)
+        if (b[j] == ' ' && e->out[e->o - 1] == ' ')
             continue;
         if (e->map)
             e->map[e->o] = src;
         e->out[e->o++] = (char)b[j];
-        e->sep = s;
     }
 }
 
@@ -411,6 +409,10 @@ static inline size_t norm_decode(const uint8_t *s, size_t avail, uint32_t *cp, b
 {
     unsigned c = s[0];
     *bad = false;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
         if (avail >= 2 && (s[1] & 0xC0) == 0x80) {
             *cp = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
@@ -456,8 +458,8 @@ static bool norm_hangul_compose(uint32_t a, uint32_t b, uint32_t *r)
 /* The rare paths, for the character at in[i] (cp, nb bytes): a code point above the table
  * (normalized alone with utf8proc), or a run of slow characters (results starting with a V or T
  * jamo, with removed characters and stripped marks between them) composed with the last output
- * character when that is an L jamo or an LV syllable. Updates *e; @return the input offset after
- * what was consumed, via *next. */
+ * character when that is an L jamo or an LV syllable. Updates *e (the buffers may move);
+ * *next receives the input offset after what was consumed. */
 static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, size_t i,
                                uint32_t cp, size_t nb, norm_emit *e, size_t *next)
 {
@@ -484,7 +486,7 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
     /* A slow run. Take back the last output character when it can compose. */
     uint32_t starter = 0, starter_src = 0;
     bool have = false;
-    if (e->o >= 3 && !e->sep) {
+    if (e->o >= 3) {
         const uint8_t *b = (const uint8_t *)e->out + e->o - 3;
         if (b[0] >= 0xE0 && b[0] <= 0xEF) {
             uint32_t last = ((b[0] & 0x0Fu) << 12) | ((b[1] & 0x3Fu) << 6) | (b[2] & 0x3Fu);
@@ -503,12 +505,12 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
         size_t cn = norm_decode(in + j, len - j, &c, &bad);
         if (bad)
             break;
-        unsigned kind = c < NORM_TBL_N ? t->e[c] >> 24 : K_IDENT;
-        if (kind == K_REMOVE) {
+        unsigned l = c < NORM_TBL_N ? t->ln[c] : 1;
+        if (l == 0) {
             j += cn;
             continue;
         }
-        if (kind != K_SLOW)
+        if (l != L_SLOW)
             break;
         utf8proc_int32_t dec[NORM_CHAR_MAX];
         utf8proc_ssize_t nd;
@@ -545,16 +547,28 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
 
 #define NORM_CHUNK 2048
 
-/* The main loop; inlined twice so that the map writes vanish when no map is wanted. */
+/* The main loop; inlined twice so that the map writes vanish when no map is wanted.
+ *
+ * Per character: decode, two table loads, one 4-byte store, and
+ * o += length - (separator && the output already ends with a separator's space).
+ * A removed character has length 0; a separator is ' ' with the separator bit. Within
+ * [i, fend) at least 4 input bytes are readable, so decoding needs no bounds checks; the last
+ * bytes of the input go through norm_decode. */
 static inline __attribute__((always_inline)) tocsin_status
 norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, size_t *out_len)
 {
     const struct norm_table *t = n->tab;
-    const uint32_t *tab = t->e;
+    const uint32_t *ob = t->ob;
+    const uint8_t *ln = t->ln;
+    const uint8_t *alow = t->alow, *asep = t->asep;
     const bool ascii_table = t->ascii_table;
+#if defined(__SSE2__)
+    const bool ascii_simd = t->ascii_simd;
+#endif
     size_t i = 0, o = 0;
-    bool sep = false;
     tocsin_status st;
+    if ((st = norm_reserve(n, 0, want_map)) != TOCSIN_OK)
+        return st;
     while (i < len) {
         size_t chunk = len - i < NORM_CHUNK ? len - i : NORM_CHUNK;
         if ((st = norm_reserve(n, o + (chunk + 4) * t->maxexp + 64, want_map)) != TOCSIN_OK)
@@ -562,11 +576,16 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
         char *out = n->out;
         uint32_t *map = want_map ? n->map : NULL;
         size_t end = i + chunk;
+        size_t fend = len > 3 ? len - 3 : 0;
+        if (fend > end)
+            fend = end;
         while (i < end) {
             unsigned c = in[i];
+            uint32_t cp;
+            size_t nb;
             if (c < 0x80 && ascii_table) {
 #if defined(__SSE2__)
-                if (t->ascii_simd && len - i >= 16) {
+                if (ascii_simd && len - i >= 16) {
                     __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
                     unsigned hi = (unsigned)_mm_movemask_epi8(v);
                     if (hi == 0) {
@@ -578,7 +597,8 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                         s = _mm_or_si128(s, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
                                                           _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
                         unsigned m = (unsigned)_mm_movemask_epi8(s);
-                        if ((m & ((m << 1) | (unsigned)sep)) == 0) {
+                        unsigned sep = out[o - 1] == ' ';
+                        if ((m & ((m << 1) | sep)) == 0) {
                             __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
                                                        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
                             __m128i r = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
@@ -598,7 +618,6 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                             }
                             o += 16;
                             i += 16;
-                            sep = (m >> 15) & 1;
                             continue;
                         }
                         hi = 1u << 16; /* all 16 bytes are ASCII: do them one by one */
@@ -606,105 +625,76 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                     size_t stop = i + (size_t)__builtin_ctz(hi);
                     while (i < stop) {
                         unsigned b = in[i];
-                        unsigned s = t->asep[b];
-                        out[o] = (char)t->alow[b];
+                        out[o] = (char)alow[b];
                         if (want_map)
                             map[o] = (uint32_t)i;
-                        o += !(s & (unsigned)sep);
-                        sep = s;
+                        o += 1u - (asep[b] & (out[o - 1] == ' '));
                         i++;
                     }
                     continue;
                 }
 #endif
-                unsigned s = t->asep[c];
-                out[o] = (char)t->alow[c];
+                out[o] = (char)alow[c];
                 if (want_map)
                     map[o] = (uint32_t)i;
-                o += !(s & (unsigned)sep);
-                sep = s;
+                o += 1u - (asep[c] & (out[o - 1] == ' '));
                 i++;
                 continue;
             }
-            uint32_t cp;
-            bool bad;
-            size_t nb = norm_decode(in + i, len - i, &cp, &bad);
-            if (bad) {
-                out[o] = (char)0xEF;
-                out[o + 1] = (char)0xBF;
-                out[o + 2] = (char)0xBD;
-                if (want_map)
-                    map[o] = map[o + 1] = map[o + 2] = (uint32_t)i;
-                o += 3;
-                sep = false;
-                i += 1;
+            if (i < fend && c - 0xC2u <= 0xDFu - 0xC2u && (in[i + 1] & 0xC0) == 0x80) {
+                cp = ((c & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu);
+                nb = 2;
+            } else if (i < fend && c - 0xE0u <= 0xFu && (in[i + 1] & 0xC0) == 0x80 &&
+                       (in[i + 2] & 0xC0) == 0x80 &&
+                       (cp = ((c & 0x0Fu) << 12) | ((in[i + 1] & 0x3Fu) << 6) |
+                             (in[i + 2] & 0x3Fu)) >= 0x800 &&
+                       (cp < 0xD800 || cp > 0xDFFF)) {
+                nb = 3;
+            } else {
+                bool bad;
+                nb = norm_decode(in + i, len - i, &cp, &bad);
+                if (bad) {
+                    out[o] = (char)0xEF;
+                    out[o + 1] = (char)0xBF;
+                    out[o + 2] = (char)0xBD;
+                    if (want_map)
+                        map[o] = map[o + 1] = map[o + 2] = (uint32_t)i;
+                    o += 3;
+                    i += 1;
+                    continue;
+                }
+            }
+            unsigned l = cp < NORM_TBL_N ? ln[cp] : L_SLOW;
+            if (l < 0x80) {
+                /* output, separator or nothing, without a branch on which */
+                memcpy(out + o, &ob[cp], 4);
+                if (want_map) {
+#if defined(__SSE2__)
+                    _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
+#else
+                    map[o] = map[o + 1] = map[o + 2] = map[o + 3] = (uint32_t)i;
+#endif
+                }
+                o += (l & 7u) - ((l >> 6) & (out[o - 1] == ' '));
+                i += nb;
                 continue;
             }
-            uint32_t e = cp < NORM_TBL_N ? tab[cp] : (uint32_t)K_SLOW << 24;
-            unsigned kind = e >> 24;
-            switch (kind) {
-            case K_REMOVE:
-                break;
-            case K_SEP:
-                if (!sep) {
-                    if (want_map)
-                        map[o] = (uint32_t)i;
-                    out[o++] = ' ';
-                    sep = true;
-                }
-                break;
-            case K_IDENT:
-                out[o] = (char)in[i];
-                if (nb > 1) {
-                    out[o + 1] = (char)in[i + 1];
-                    if (nb > 2) {
-                        out[o + 2] = (char)in[i + 2];
-                        if (nb > 3)
-                            out[o + 3] = (char)in[i + 3];
-                    }
-                }
-                if (want_map)
-                    for (size_t k = 0; k < nb; k++)
-                        map[o + k] = (uint32_t)i;
-                o += nb;
-                sep = false;
-                break;
-            case K_INL1:
-            case K_INL2:
-            case K_INL3: {
-                size_t k = kind - K_INL1 + 1;
-                out[o] = (char)(e & 0xFF);
-                out[o + 1] = (char)((e >> 8) & 0xFF);
-                out[o + 2] = (char)((e >> 16) & 0xFF);
-                if (want_map)
-                    for (size_t j = 0; j < k; j++)
-                        map[o + j] = (uint32_t)i;
-                o += k;
-                sep = false;
-                break;
-            }
-            case K_POOL: {
-                const uint8_t *p = t->pool + (e & 0xFFFFFF);
-                norm_emit em = {out, map, o, sep};
+            norm_emit em = {out, map, o};
+            if (l == L_POOL) {
+                const uint8_t *p = t->pool + ob[cp];
                 norm_emit_bytes(&em, p + 1, p[0], (uint32_t)i);
                 o = em.o;
-                sep = em.sep;
-                break;
+                i += nb;
+                continue;
             }
-            default: { /* K_SLOW or beyond the table: may grow the buffers, so end the chunk */
-                norm_emit em = {out, map, o, sep};
-                size_t next;
-                if ((st = norm_rare(n, in, len, i, cp, nb, &em, &next)) != TOCSIN_OK)
-                    return st;
-                o = em.o;
-                sep = em.sep;
-                i = next;
-                goto next_chunk;
-            }
-            }
-            i += nb;
+            /* L_SLOW or beyond the table: may grow the buffers, so end the chunk */
+            size_t next;
+            if ((st = norm_rare(n, in, len, i, cp, nb, &em, &next)) != TOCSIN_OK)
+                return st;
+            o = em.o;
+            i = next;
+            break;
         }
-    next_chunk:;
     }
     if ((st = norm_reserve(n, o, want_map)) != TOCSIN_OK)
         return st;
@@ -727,16 +717,9 @@ tocsin_status tocsin_normalize(tocsin_norm *n, const char *in, size_t len, const
     size_t olen = 0;
     tocsin_status st = map ? norm_fast(n, (const uint8_t *)in, len, true, &olen)
                            : norm_fast(n, (const uint8_t *)in, len, false, &olen);
-    if (st == TOCSIN_OK && !n->out)
-        st = norm_reserve(n, 0, map != NULL);
     if (st != TOCSIN_OK)
         return tc_error_set(err, st, NULL, 0, NULL, "cannot normalize %zu bytes of text: %s", len,
                             tocsin_strerror(st));
-    if (len == 0) {
-        n->out[0] = '\0';
-        if (map)
-            n->map[0] = 0;
-    }
     *out = n->out;
     *out_len = olen;
     if (map)

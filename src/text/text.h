@@ -11,7 +11,8 @@
 
 struct tocsin_norm {
     const struct norm_table *tab; /* shared, read-only, built once per process */
-    char *out;                    /* normalized text of the last call */
+    char *obuf;                   /* obuf[0] = 0, then the normalized text of the last call */
+    char *out;                    /* obuf + 1 */
     size_t out_cap;
     uint32_t *map; /* offsets of the last call (when asked for) */
     size_t map_cap;
