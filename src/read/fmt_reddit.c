@@ -4,7 +4,7 @@
  *   - "reddit": Reddit JSON API responses: a Listing ({"kind": "Listing", "data": {"children":
  *     [{"kind": "t1"|"t3"|"more", "data": {...}}]}}), a comment page (an array of two
  *     listings: the submission, then the comment tree, where `replies` is "" or a Listing),
- *     one response per line or one document.
+ *     one response per line, one document, or the elements of a top-level array.
  *
  * Field choices (FORMATS.md sections 5 and 6):
  *  - id: the fullname ("t1_<id>" comment, "t3_<id>" submission; `name` when present), so ids
@@ -159,16 +159,19 @@ static bool is_thing(tj_doc *d, tj_val v)
 
 static int reddit_sniff(const rd_sniff *s, char *why, size_t cap)
 {
-    if (!(s->framing & (RD_FRAME_DOC | RD_FRAME_LINES)) || !s->first) {
+    if (!(s->framing & (RD_FRAME_DOC | RD_FRAME_LINES | RD_FRAME_ARRAY)) || !s->first) {
         snprintf(why, cap, "no JSON document");
         return 0;
     }
     tj_doc *d = s->doc;
     tj_val v = s->first, first;
-    if (tj_type_of(d, v) == TJ_ARRAY && tj_children(d, v, &first))
+    bool array_line = false;
+    if (tj_type_of(d, v) == TJ_ARRAY && tj_children(d, v, &first)) {
         v = first;
+        array_line = s->framing == RD_FRAME_LINES; /* a one-line array: better read as an array */
+    }
     if (is_listing(d, v) || is_thing(d, v))
-        return 95;
+        return array_line ? 70 : 95;
     snprintf(why, cap, "no {\"kind\": \"Listing\", \"data\": ...} envelope");
     return 0;
 }
@@ -222,7 +225,7 @@ static tocsin_status reddit_map(rd_out *o, const rd_rec *rec)
 const rd_format rd_fmt_reddit = {
     .name = "reddit",
     .platform = "reddit",
-    .framings = RD_FRAME_DOC | RD_FRAME_LINES,
+    .framings = RD_FRAME_DOC | RD_FRAME_LINES | RD_FRAME_ARRAY,
     .sniff = reddit_sniff,
     .map = reddit_map,
 };

@@ -584,3 +584,13 @@ void fu_why_missing(tj_doc *d, tj_val obj, const char *const *keys, char *why, s
     if (!missing)
         snprintf(why, cap, "members do not have the expected types");
 }
+
+/* The reader refers to the text stage only weakly (so that it could link before that stage
+ * existed). The formats that turn HTML into text need it, so this strong reference makes the
+ * linker pull tocsin_html_to_text and the normalizer in wherever the formats are linked. */
+const struct {
+    tocsin_status (*html_to_text)(tocsin_norm *, const char *, size_t, const char **, size_t *,
+                                  tocsin_error *);
+    tocsin_status (*norm_new)(tocsin_norm **, tocsin_error *);
+    void (*norm_free)(tocsin_norm *);
+} fu_text_stage = {tocsin_html_to_text, tocsin_norm_new, tocsin_norm_free};
