@@ -29,6 +29,7 @@ static const struct {
     uint32_t cp;
 } html_named[] = {
     {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''},
+    {"AMP", '&'}, {"LT", '<'}, {"GT", '>'}, {"QUOT", '"'},
     {"ndash", 0x2013}, {"mdash", 0x2014}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
     {"sbquo", 0x201A}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"bdquo", 0x201E},
     {"hellip", 0x2026}, {"bull", 0x2022}, {"euro", 0x20AC}, {"trade", 0x2122},
