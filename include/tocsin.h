@@ -257,9 +257,13 @@ tocsin_status tocsin_html_to_text(tocsin_norm *n, const char *in, size_t len, co
 
 typedef struct tocsin_watchlist tocsin_watchlist;
 
-/* Loads and compiles a YAML watchlist (one Hyperscan database for all of it). Errors name the
- * file, the line and the offending term. On success *out is owned by the caller: free with
- * tocsin_watchlist_free() after every matcher made from it. */
+/* Loads and compiles a YAML watchlist (one Hyperscan database for all of it): `topics:`, a list
+ * of {id, label, description, tags, terms, regex, exclude} (docs/internals/match.md). Terms and
+ * exclusions are normalized like text; regexes run on normalized text. Errors
+ * (TOCSIN_ERR_WATCHLIST; TOCSIN_ERR_IO when unreadable, TOCSIN_ERR_LIMIT past 64 MiB) name the
+ * file, the line, the field and the offending term. On success *out is owned by the caller: free
+ * with tocsin_watchlist_free() after every matcher made from it. A loaded watchlist is read-only
+ * and may be shared by threads. */
 tocsin_status tocsin_watchlist_load(const char *path, tocsin_watchlist **out, tocsin_error *err);
 void tocsin_watchlist_free(tocsin_watchlist *wl);
 
@@ -268,10 +272,19 @@ size_t tocsin_watchlist_topic_count(const tocsin_watchlist *wl);
 const char *tocsin_watchlist_topic_id(const tocsin_watchlist *wl, size_t i);
 const char *tocsin_watchlist_topic_label(const tocsin_watchlist *wl, size_t i);
 size_t tocsin_watchlist_term_count(const tocsin_watchlist *wl);
-/* @return the term (or regex) as written in the file, owned by wl. */
+/* @return the term (or regex) as written in the file, owned by wl; NULL when out of range. Terms
+ * are numbered in file order; a duplicate (same normalized form in the same topic) is not a
+ * separate term. Exclusion phrases are not terms. */
 const char *tocsin_watchlist_term(const tocsin_watchlist *wl, size_t term);
-/* @return the topic index a term belongs to. */
+/* @return the topic index a term belongs to, SIZE_MAX when out of range. */
 size_t tocsin_watchlist_term_topic(const tocsin_watchlist *wl, size_t term);
+/* @return true when the term is a `regex:` entry. */
+bool tocsin_watchlist_term_is_regex(const tocsin_watchlist *wl, size_t term);
+/* @return the 1-based line of the term in the watchlist file, 0 when out of range. */
+uint64_t tocsin_watchlist_term_line(const tocsin_watchlist *wl, size_t term);
+/* @return the number of tags of topic i / its j-th tag (owned by wl; NULL when out of range). */
+size_t tocsin_watchlist_topic_tag_count(const tocsin_watchlist *wl, size_t i);
+const char *tocsin_watchlist_topic_tag(const tocsin_watchlist *wl, size_t i, size_t j);
 /* @return a hex SHA-256 of the watchlist file's bytes (owned by wl). */
 const char *tocsin_watchlist_hash(const tocsin_watchlist *wl);
 
@@ -281,7 +294,8 @@ typedef struct tocsin_match {
     size_t start, end; /* byte span [start, end) in the normalized text */
 } tocsin_match;
 
-/* Per-thread matching state (Hyperscan scratch and result buffers). */
+/* Per-thread matching state (Hyperscan scratch and result buffers). tocsin_matcher_new() makes
+ * one for `wl` (which must outlive it); free it with tocsin_matcher_free(). */
 typedef struct tocsin_matcher tocsin_matcher;
 tocsin_status tocsin_matcher_new(const tocsin_watchlist *wl, tocsin_matcher **out,
                                  tocsin_error *err);

@@ -943,3 +943,23 @@ size_t tocsin_watchlist_term_topic(const tocsin_watchlist *wl, size_t term)
 }
 
 const char *tocsin_watchlist_hash(const tocsin_watchlist *wl) { return wl ? wl->hash : NULL; }
+
+bool tocsin_watchlist_term_is_regex(const tocsin_watchlist *wl, size_t term)
+{
+    return wl && term < wl->nterms && wl->terms[term].regex;
+}
+
+uint64_t tocsin_watchlist_term_line(const tocsin_watchlist *wl, size_t term)
+{
+    return wl && term < wl->nterms ? wl->terms[term].line : 0;
+}
+
+size_t tocsin_watchlist_topic_tag_count(const tocsin_watchlist *wl, size_t i)
+{
+    return wl && i < wl->ntopics ? wl->topics[i].ntags : 0;
+}
+
+const char *tocsin_watchlist_topic_tag(const tocsin_watchlist *wl, size_t i, size_t j)
+{
+    return wl && i < wl->ntopics && j < wl->topics[i].ntags ? wl->topics[i].tags[j] : NULL;
+}

@@ -357,6 +357,18 @@ static void test_accessors(void)
     CHECK_INT(tocsin_watchlist_term_topic(wl, 5), 1);
     CHECK_INT(tocsin_watchlist_term_topic(wl, 6), 2);
     CHECK(tocsin_watchlist_term(wl, 7) == NULL);
+    CHECK(tocsin_watchlist_term_is_regex(wl, 4) && !tocsin_watchlist_term_is_regex(wl, 3));
+    CHECK(!tocsin_watchlist_term_is_regex(wl, 99));
+    CHECK_INT(tocsin_watchlist_term_line(wl, 0), 7);
+    CHECK_INT(tocsin_watchlist_term_line(wl, 4), 8);
+    CHECK_INT(tocsin_watchlist_term_line(wl, 6), 15);
+    CHECK_INT(tocsin_watchlist_term_line(wl, 7), 0);
+    CHECK_INT(tocsin_watchlist_term_topic(wl, 7), SIZE_MAX);
+    CHECK_INT(tocsin_watchlist_topic_tag_count(wl, 0), 1);
+    CHECK_STR(tocsin_watchlist_topic_tag(wl, 0, 0), "group");
+    CHECK(tocsin_watchlist_topic_tag(wl, 0, 1) == NULL);
+    CHECK_INT(tocsin_watchlist_topic_tag_count(wl, 1), 0);
+    CHECK_INT(tocsin_watchlist_topic_tag_count(wl, 9), 0);
     CHECK_INT(tocsin_watchlist_topic_count(NULL), 0);
     CHECK_INT(tocsin_watchlist_term_count(NULL), 0);
 }
