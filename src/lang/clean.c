@@ -245,7 +245,11 @@ static void put_char(lang_clean *c, const char *src, size_t n, uint32_t cp)
     }
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
     bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
-    bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+    /* a mark counts only on a letter: variation selectors (emoji presentation), keycaps and
+     * other marks after a space or a symbol are emoji parts, not text */
+    bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME &&
+                c->cps[c->n_cps - 1] != ' ' && !(cp >= 0xFE00 && cp <= 0xFE0F) &&
+                !(cp >= 0xE0100 && cp <= 0xE01EF) && cp != 0x20E3;
     if (letter || mark) {
         memcpy(c->text + c->text_len, src, n);
         c->text_len += n;
