@@ -578,7 +578,8 @@ typedef struct tocsin_cpt_result {
 
 /* Segments y[0..n) (counts against exposure[i] > 0, NULL = 1 each) into regimes; `o` NULL =
  * defaults. On success *out is malloc'd; free with tocsin_cpt_result_free().
- * Errors: TOCSIN_ERR_USAGE for n < 2 * min_segment, a bad exposure or option. */
+ * Errors: TOCSIN_ERR_USAGE for n < 2 * min_segment, a bad exposure or option;
+ * TOCSIN_ERR_LIMIT for n > 50,000 (the exact search is quadratic on a series without change). */
 tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, size_t n,
                                   const tocsin_cpt_opts *o, tocsin_cpt_result **out,
                                   tocsin_error *err);

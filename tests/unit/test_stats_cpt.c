@@ -223,6 +223,11 @@ static void bad_input(void)
     o.penalty = -1;
     CHECK_INT(tocsin_changepoints(y, NULL, 10, &o, &r, &err), TOCSIN_ERR_USAGE);
     CHECK(r == NULL);
+    /* too long for the quadratic worst case: a clear error, not a long wait */
+    uint64_t *big = calloc(50001, sizeof *big);
+    CHECK_INT(tocsin_changepoints(big, NULL, 50001, NULL, &r, &err), TOCSIN_ERR_LIMIT);
+    CHECK(strstr(err.message, "coarser buckets") != NULL);
+    free(big);
     /* an all-zero series is valid: no change, no surge */
     uint64_t z[10] = {0};
     CHECK_INT(tocsin_changepoints(z, NULL, 10, NULL, &r, &err), TOCSIN_OK);
