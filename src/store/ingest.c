@@ -119,7 +119,7 @@ typedef struct ingest {
     size_t since_commit;
     size_t cur_file;
     tc_buf blob;
-    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_first, *q_cluster_ins, *q_tot, *q_cnt,
+    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_tot, *q_cnt,
         *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
     /* counters (writer) */
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
@@ -602,6 +602,12 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
     bool uniq;
     int64_t cluster = 0;
     if (!g->rescan) {
+        /* the cluster the post would join (or open) is decided first, so that the key and its
+         * cluster go in with one insert */
+        uniq = !dd_index_find(g->index, r->sim, &cluster);
+        if (uniq)
+            cluster = g->last_cluster + 1;
+        sqlite3_bind_int64(g->q_seen_ins, 2, cluster);
         int fresh = step_key(g, g->q_seen_ins, r->key, true);
         if (fresh < 0)
             return wfail(g, "recording a post key");
@@ -613,9 +619,8 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         g->new_posts++;
         f->new_posts++;
         g->since_commit++;
-        uniq = !dd_index_find(g->index, r->sim, &cluster);
         if (uniq) {
-            cluster = ++g->last_cluster;
+            g->last_cluster = cluster;
             sqlite3_stmt *q = g->q_cluster_ins;
             sqlite3_bind_int64(q, 1, cluster);
             sqlite3_bind_int64(q, 2, (int64_t)r->sim);
@@ -632,22 +637,26 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
             g->unique++;
         }
     } else {
-        /* rescan: count only posts the store holds, once each; uniqueness as recorded */
+        /* rescan: count only posts the store holds, once each; cluster and uniqueness as
+         * recorded at ingest */
         if (!r->n_hits)
             return TOCSIN_OK;
-        int has = step_key(g, g->q_seen_has, r->key, false);
-        int fresh = has > 0 ? step_key(g, g->q_rs_ins, r->key, true) : 0;
-        if (has < 0 || fresh < 0)
+        sqlite3_stmt *q = g->q_seen_has;
+        sqlite3_bind_int64(q, 1, r->key);
+        int rc = sqlite3_step(q);
+        bool has = rc == SQLITE_ROW;
+        cluster = has ? sqlite3_column_int64(q, 0) : 0;
+        int64_t first = has ? sqlite3_column_int64(q, 1) : 0;
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return wfail(g, "checking a post key");
+        int fresh = has ? step_key(g, g->q_rs_ins, r->key, true) : 0;
+        if (fresh < 0)
             return wfail(g, "checking a post key");
         if (!fresh)
             return TOCSIN_OK;
         g->new_posts++;
-        int first = step_key(g, g->q_first, r->key, false);
-        if (first < 0)
-            return wfail(g, "reading clusters");
-        uniq = first > 0;
-        if (!dd_index_find(g->index, r->sim, &cluster))
-            cluster = 0;
+        uniq = first == r->key;
     }
     if (!r->has_ts) {
         g->no_time++;
@@ -831,9 +840,9 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
         size_t off;
         const char *sql;
     } qs[] = {
-        {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k) VALUES(?)"},
-        {offsetof(ingest, q_seen_has), "SELECT 1 FROM seen WHERE k = ?"},
-        {offsetof(ingest, q_first), "SELECT 1 FROM cluster WHERE first_key = ?"},
+        {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k, c) VALUES(?, ?)"},
+        {offsetof(ingest, q_seen_has),
+         "SELECT s.c, c.first_key FROM seen s LEFT JOIN cluster c ON c.id = s.c WHERE s.k = ?"},
         {offsetof(ingest, q_cluster_ins),
          "INSERT INTO cluster(id, sim, first_key, ts) VALUES(?, ?, ?, ?)"},
         {offsetof(ingest, q_tot),
@@ -873,7 +882,7 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
 
 static void finalize_all(ingest *g)
 {
-    sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins, &g->q_first,
+    sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins,
                            &g->q_cluster_ins, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
                            &g->q_chan_get, &g->q_chan_ins, &g->q_src_progress};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {

@@ -14,7 +14,7 @@
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS seen(k INTEGER PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS seen(k INTEGER PRIMARY KEY, c INTEGER) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS channel(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
     "  channel TEXT NOT NULL, name TEXT, UNIQUE(platform, channel));"
     "CREATE TABLE IF NOT EXISTS topic(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
@@ -28,7 +28,6 @@ static const char schema_sql[] =
     "  WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS cluster(id INTEGER PRIMARY KEY, sim INTEGER NOT NULL,"
     "  first_key INTEGER NOT NULL, ts INTEGER);"
-    "CREATE INDEX IF NOT EXISTS cluster_first ON cluster(first_key);"
     "CREATE TABLE IF NOT EXISTS post(key INTEGER PRIMARY KEY, id TEXT, ts INTEGER,"
     "  channel INTEGER, author TEXT, lang TEXT, kind TEXT, cluster INTEGER, source INTEGER,"
     "  text TEXT);"
