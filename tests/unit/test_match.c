@@ -556,6 +556,140 @@ static void test_threads(void)
     }
 }
 
+/* Random texts built from pieces of the watchlist's own literals, proclitics, separators and
+ * neighbours from other scripts: the matcher must return exactly what a naive search (every
+ * occurrence of every literal, the same edge rules, exclusions checked pairwise) returns. */
+static uint64_t prng = 88172645463325252ULL;
+static uint32_t prand(uint32_t n)
+{
+    prng ^= prng << 13;
+    prng ^= prng >> 7;
+    prng ^= prng << 17;
+    return (uint32_t)(prng % n);
+}
+
+static int cmp_m(const void *a, const void *b)
+{
+    const tocsin_match *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->term != y->term) return x->term < y->term ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+static size_t naive_matches(const tocsin_watchlist *wl, const char *t, size_t len, tocsin_match *out,
+                            size_t cap)
+{
+    static tocsin_match hits[4096], ex[4096];
+    size_t nh = 0, ne = 0;
+    for (size_t k = 0; k < wl->npats; k++) {
+        const match_pat *p = &wl->pats[k];
+        if (!p->len)
+            continue; /* regexes: not modelled here */
+        const match_entry *e = p->exclude ? &wl->excludes[p->owner] : &wl->terms[p->owner];
+        char lit[512];
+        size_t ll;
+        if (p->lil) { /* ل + the term without its alif */
+            size_t skip = wl->pre.al_len - wl->pre.lam_len;
+            memcpy(lit, wl->pre.lam, wl->pre.lam_len);
+            memcpy(lit + wl->pre.lam_len, e->norm + skip, strlen(e->norm) - skip);
+            ll = wl->pre.lam_len + strlen(e->norm) - skip;
+        } else {
+            ll = strlen(e->norm);
+            memcpy(lit, e->norm, ll);
+        }
+        for (size_t i = 0; i + ll <= len; i++) {
+            if (memcmp(t + i, lit, ll) != 0 || !match_edges_ok(&wl->pre, t, len, i, i + ll, p->lil))
+                continue;
+            tocsin_match m = {p->topic, p->owner, i, i + ll};
+            if (p->exclude && ne < 4096)
+                ex[ne++] = m;
+            else if (!p->exclude && nh < 4096)
+                hits[nh++] = m;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nh; i++) {
+        bool drop = false;
+        for (size_t j = 0; j < ne && !drop; j++)
+            drop = ex[j].topic == hits[i].topic && ex[j].start < hits[i].end &&
+                   hits[i].start < ex[j].end;
+        if (!drop && n < cap)
+            out[n++] = hits[i];
+    }
+    qsort(out, n, sizeof *out, cmp_m);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || cmp_m(&out[i], &out[k - 1]) != 0)
+            out[k++] = out[i];
+    return k;
+}
+
+static void test_against_naive(void)
+{
+    static const char *const extra[] = {" ", " ", " ", ",", "#", "x", "a", "2", "\u0648", "\u0628",
+                                        "\u0627\u0644", "\u0644\u0644", "\u0633", "\u0641",
+                                        "\u0643", "\u0644", "\u4e2d", "\u3067", "e\u0301", "\xff"};
+    const char *names[] = {"iskp.yaml", "scripts.yaml", "dup.yaml", "nested.yaml"};
+    size_t mismatches = 0, total = 0;
+    for (size_t w = 0; w < 4; w++) {
+        loaded *l = get_watchlist(names[w]);
+        CHECK(l != NULL);
+        if (!l)
+            continue;
+        const tocsin_watchlist *wl = l->wl;
+        for (int it = 0; it < 1500; it++) {
+            char text[4096];
+            size_t len = 0;
+            int pieces = 1 + (int)prand(24);
+            for (int k = 0; k < pieces && len < 3500; k++) {
+                const char *piece;
+                size_t pl;
+                char tmp[512];
+                uint32_t r = prand(10);
+                if (r < 4 && wl->nterms) {
+                    const match_entry *e = &wl->terms[prand((uint32_t)wl->nterms)];
+                    piece = e->norm ? e->norm : "khorasan";
+                    pl = strlen(piece);
+                    if (r == 0 && pl > 2) /* a fragment */
+                        pl = 1 + prand((uint32_t)pl - 1);
+                } else if (r == 4 && wl->nexcludes) {
+                    piece = wl->excludes[prand((uint32_t)wl->nexcludes)].norm;
+                    pl = strlen(piece);
+                } else {
+                    snprintf(tmp, sizeof tmp, "%s", extra[prand(sizeof extra / sizeof extra[0])]);
+                    unescape(tmp);
+                    piece = tmp;
+                    pl = strlen(tmp);
+                }
+                memcpy(text + len, piece, pl);
+                len += pl;
+            }
+            text[len] = '\0';
+            const tocsin_match *ms;
+            size_t n;
+            static tocsin_match want[4096], got[4096];
+            if (tocsin_match_text(l->m, text, len, &ms, &n, NULL) != TOCSIN_OK) {
+                mismatches++;
+                continue;
+            }
+            size_t ng = 0;
+            for (size_t i = 0; i < n && ng < 4096; i++)
+                if (!tocsin_watchlist_term_is_regex(wl, ms[i].term))
+                    got[ng++] = ms[i];
+            size_t nw = naive_matches(wl, text, len, want, 4096);
+            total += nw;
+            if (ng != nw || (nw && memcmp(got, want, nw * sizeof *want) != 0)) {
+                if (mismatches++ < 3)
+                    fprintf(stderr, "  naive mismatch on %s: \"%s\": %zu vs %zu matches\n",
+                            names[w], text, ng, nw);
+            }
+        }
+    }
+    CHECK_INT(mismatches, 0);
+    CHECK(total > 1000); /* the generator does produce matches */
+}
+
 int main(void)
 {
     find_data_dir();
@@ -568,6 +702,7 @@ int main(void)
     RUN(test_edges);
     RUN(test_large_text);
     RUN(test_threads);
+    RUN(test_against_naive);
     free_cache();
     return check_summary();
 }
