@@ -5,6 +5,7 @@
 #include "read/reader_int.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +24,47 @@ static const char *const names_lang[] = {"lang", "language", NULL};
 const char *const *const rd_field_names[TOCSIN_FIELD__COUNT] = {
     names_text, names_id, names_time, names_author, names_channel, names_lang};
 
-/* Which field a key names, and its priority (0 = best). @return -1 when none. */
+/* Which field a key names, and its priority (0 = best). @return -1 when none. Called for every
+ * member of every record: a table by first letter keeps it to a couple of comparisons. */
+typedef struct key_ent {
+    const char *name;
+    unsigned char len, field, prio;
+} key_ent;
+
+static key_ent key_tab[64];
+static unsigned char key_first[27][2]; /* by first letter: [start, count) into key_tab */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void key_init(void)
+{
+    size_t n = 0;
+    for (int c = 0; c < 26; c++) {
+        key_first[c][0] = (unsigned char)n;
+        for (int f = 0; f < TOCSIN_FIELD__COUNT; f++)
+            for (int i = 0; rd_field_names[f][i]; i++)
+                if (rd_field_names[f][i][0] == 'a' + c && n < 64)
+                    key_tab[n++] = (key_ent){rd_field_names[f][i],
+                                             (unsigned char)strlen(rd_field_names[f][i]),
+                                             (unsigned char)f, (unsigned char)i};
+        key_first[c][1] = (unsigned char)(n - key_first[c][0]);
+    }
+}
+
 static int key_field(const char *k, size_t n, bool ci, int *prio)
 {
     if (n == 0 || n > 13)
         return -1;
-    for (int f = 0; f < TOCSIN_FIELD__COUNT; f++) {
-        for (int i = 0; rd_field_names[f][i]; i++) {
-            const char *c = rd_field_names[f][i];
-            if (strlen(c) != n)
-                continue;
-            if (ci ? tc_strv_eq_ci(tc_strv(k, n), c) : memcmp(k, c, n) == 0) {
-                *prio = i;
-                return f;
-            }
+    pthread_once(&key_once, key_init);
+    unsigned c = (unsigned char)k[0] | (ci ? 0x20u : 0u);
+    if (c < 'a' || c > 'z')
+        return -1;
+    const key_ent *e = key_tab + key_first[c - 'a'][0];
+    for (unsigned i = 0; i < key_first[c - 'a'][1]; i++, e++) {
+        if (e->len != n)
+            continue;
+        if (ci ? tc_strv_eq_ci(tc_strv(k, n), e->name) : memcmp(k, e->name, n) == 0) {
+            *prio = e->prio;
+            return e->field;
         }
     }
     return -1;
@@ -52,41 +80,46 @@ static void names_list(tocsin_field f, char *buf, size_t cap)
 
 /* ---- JSON ---- */
 
-static bool usable(tj_doc *d, tocsin_field f, tj_val v)
+static bool usable(tocsin_field f, tj_type t)
 {
-    tj_type t = tj_type_of(d, v);
     if (f == TOCSIN_FIELD_TEXT || f == TOCSIN_FIELD_LANG)
         return t == TJ_STRING;
     return t == TJ_STRING || t == TJ_INT || t == TJ_UINT || t == TJ_DOUBLE;
+}
+
+typedef struct pick_ctx {
+    const tocsin_read_opts *opts;
+    int prio[TOCSIN_FIELD__COUNT];
+} pick_ctx;
+
+static int pick_field(void *ctx, const char *key, size_t len, tj_type t)
+{
+    pick_ctx *c = ctx;
+    int p;
+    int f = key_field(key, len, false, &p);
+    if (f < 0 || c->opts->field[f] || p >= c->prio[f] || !usable((tocsin_field)f, t))
+        return -1;
+    c->prio[f] = p;
+    return f;
 }
 
 /* Finds each field of object `obj`: explicit paths first, else the best-named member. */
 static void find_fields(tj_doc *d, tj_val obj, const tocsin_read_opts *opts,
                         tj_val found[TOCSIN_FIELD__COUNT])
 {
-    int prio[TOCSIN_FIELD__COUNT];
+    pick_ctx c;
+    c.opts = opts;
     bool need = false;
     for (int f = 0; f < TOCSIN_FIELD__COUNT; f++) {
         found[f] = 0;
-        prio[f] = INT_MAX;
+        c.prio[f] = INT_MAX;
         if (opts->field[f])
             found[f] = tj_path(d, obj, opts->field[f]);
         else
             need = true;
     }
-    if (!need)
-        return;
-    tj_val first;
-    size_t n = tj_children(d, obj, &first);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv k = tj_key(d, first + (tj_val)i);
-        int p;
-        int f = key_field(k.ptr, k.len, false, &p);
-        if (f < 0 || opts->field[f] || p >= prio[f] || !usable(d, (tocsin_field)f, first + (tj_val)i))
-            continue;
-        prio[f] = p;
-        found[f] = first + (tj_val)i;
-    }
+    if (need)
+        tj_pick_members(d, obj, pick_field, &c, found);
 }
 
 static int sniff_json_common(const rd_sniff *s, char *why, size_t cap, int score,
@@ -174,7 +207,11 @@ static tocsin_status map_json_generic(rd_out *o, const rd_rec *rec)
     tocsin_strv v;
     if (tj_text(d, found[TOCSIN_FIELD_ID], &v))
         p->id = v;
-    if (tj_text(d, found[TOCSIN_FIELD_TIME], &v)) {
+    int64_t iv;
+    if (tj_int(d, found[TOCSIN_FIELD_TIME], &iv)) {
+        p->ts = rd_epoch_scale(iv);
+        p->has_ts = true;
+    } else if (tj_text(d, found[TOCSIN_FIELD_TIME], &v)) {
         const char *fname = rec->opts->field[TOCSIN_FIELD_TIME];
         tocsin_strv k = tj_key(d, found[TOCSIN_FIELD_TIME]);
         char kb[64];

@@ -52,6 +52,11 @@ tj_val tj_path(tj_doc *d, tj_val v, const char *dotted);
 /* The children of an array (or the member values of an object): their handles are
  * first, first+1, ... first+n-1. Object keys via tj_key(). @return n (0 when not a container). */
 size_t tj_children(tj_doc *d, tj_val container, tj_val *first);
+/* Visits the members of an object without making handles for them: for each, pick(ctx, key,
+ * key_len, type) returns a slot index into out[] (the member's handle is then stored there) or
+ * -1 to pass. The fast path for field discovery over every record. */
+typedef int (*tj_pick_fn)(void *ctx, const char *key, size_t key_len, tj_type type);
+void tj_pick_members(tj_doc *d, tj_val obj, tj_pick_fn pick, void *ctx, tj_val *out);
 /* The key of a child obtained from tj_children() on an object ({NULL,0} otherwise). */
 tocsin_strv tj_key(tj_doc *d, tj_val child);
 

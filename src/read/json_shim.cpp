@@ -212,6 +212,20 @@ static void repair(const unsigned char *in, size_t len, std::string &out, size_t
     }
 }
 
+/* Decimal digits of v into out (>= 20 bytes). @return their number. */
+static int utoa(uint64_t v, char *out)
+{
+    char t[20];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        out[i] = t[n - 1 - i];
+    return n;
+}
+
 static void set_why(char *why, size_t cap, const char *msg)
 {
     if (why && cap)
@@ -281,22 +295,7 @@ tocsin_status tj_parse_padded(tj_doc *d, const char *buf, size_t len, tj_val *ro
     return parse_common(d, buf, len, true, root, repaired, bad_utf8, why, why_cap);
 }
 
-tj_type tj_type_of(tj_doc *d, tj_val v)
-{
-    if (!valid(d, v))
-        return TJ_MISSING;
-    switch (d->vals[v - 1].type()) {
-    case element_type::ARRAY: return TJ_ARRAY;
-    case element_type::OBJECT: return TJ_OBJECT;
-    case element_type::INT64: return TJ_INT;
-    case element_type::UINT64: return TJ_UINT;
-    case element_type::DOUBLE: return TJ_DOUBLE;
-    case element_type::STRING: return TJ_STRING;
-    case element_type::BOOL: return TJ_BOOL;
-    case element_type::NULL_VALUE: return TJ_NULL;
-    }
-    return TJ_MISSING;
-}
+
 
 static tj_val get_sv(tj_doc *d, tj_val obj, std::string_view key)
 {
@@ -386,6 +385,44 @@ size_t tj_children(tj_doc *d, tj_val c, tj_val *first)
     return n;
 }
 
+static tj_type type_of_element(const element &e)
+{
+    switch (e.type()) {
+    case element_type::ARRAY: return TJ_ARRAY;
+    case element_type::OBJECT: return TJ_OBJECT;
+    case element_type::INT64: return TJ_INT;
+    case element_type::UINT64: return TJ_UINT;
+    case element_type::DOUBLE: return TJ_DOUBLE;
+    case element_type::STRING: return TJ_STRING;
+    case element_type::BOOL: return TJ_BOOL;
+    case element_type::NULL_VALUE: return TJ_NULL;
+    }
+    return TJ_MISSING;
+}
+
+tj_type tj_type_of(tj_doc *d, tj_val v)
+{
+    return valid(d, v) ? type_of_element(d->vals[v - 1]) : TJ_MISSING;
+}
+
+void tj_pick_members(tj_doc *d, tj_val obj, tj_pick_fn pick, void *ctx, tj_val *out)
+{
+    if (!valid(d, obj))
+        return;
+    element e = d->vals[obj - 1];
+    if (e.type() != element_type::OBJECT)
+        return;
+    simdjson::dom::object o = e.get_object().value_unsafe();
+    try {
+        for (auto kv : o) {
+            int slot = pick(ctx, kv.key.data(), kv.key.size(), type_of_element(kv.value));
+            if (slot >= 0)
+                out[slot] = push(d, kv.value, kv.key);
+        }
+    } catch (const std::bad_alloc &) {
+    }
+}
+
 tocsin_strv tj_key(tj_doc *d, tj_val child)
 {
     tocsin_strv out = {NULL, 0};
@@ -472,12 +509,16 @@ bool tj_text(tj_doc *d, tj_val v, tocsin_strv *out)
     int n;
     switch (e.type()) {
     case element_type::STRING: return tj_str(d, v, out);
-    case element_type::INT64:
-        n = std::snprintf(tmp, sizeof tmp, "%lld", (long long)e.get_int64().value_unsafe());
+    case element_type::INT64: {
+        int64_t x = e.get_int64().value_unsafe();
+        n = x < 0 ? 1 : 0;
+        if (x < 0)
+            tmp[0] = '-';
+        n += utoa(x < 0 ? 0 - (uint64_t)x : (uint64_t)x, tmp + n);
         break;
+    }
     case element_type::UINT64:
-        n = std::snprintf(tmp, sizeof tmp, "%llu",
-                          (unsigned long long)e.get_uint64().value_unsafe());
+        n = utoa(e.get_uint64().value_unsafe(), tmp);
         break;
     case element_type::DOUBLE: {
         double x = e.get_double().value_unsafe();

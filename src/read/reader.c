@@ -322,6 +322,7 @@ struct tocsin_reader {
     char *strs;            /* copies of the option strings */
     char *path;
     const rd_format *fmt;
+    tocsin_strv platform;  /* fmt->platform as a view */
     unsigned framing;
     const rd_zone *zone;
     rd_src src;
@@ -431,7 +432,7 @@ tocsin_post *rd_out_post(rd_out *o)
     p->source = o->r->path;
     p->line = o->line;
     p->record = o->record;
-    p->platform = tc_strv(o->r->fmt->platform, strlen(o->r->fmt->platform));
+    p->platform = o->r->platform;
     p->id = tc_strv("", 0);
     for (int k = 0; k < L__N; k++)
         o->lstart[o->nposts][k] = o->nlist[k];
@@ -1610,6 +1611,7 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
         st = pick_framing(r, head, hn, complete, err);
     if (st != TOCSIN_OK)
         goto fail;
+    r->platform = tc_strv(r->fmt->platform, strlen(r->fmt->platform));
     if (r->framing == RD_FRAME_NESTED && (st = parse_paths(r, r->fmt, err)) != TOCSIN_OK)
         goto fail;
     if (ranged && r->src.is_map && (begin != 0 || end != r->src.in.map_len)) {

@@ -67,6 +67,8 @@ typedef struct rd_zone rd_zone;
  * name = UTC (*out = NULL). Zones are loaded once and kept for the life of the process.
  * @return TOCSIN_OK or TOCSIN_ERR_USAGE for an unknown zone. */
 tocsin_status rd_zone_get(const char *name, const rd_zone **out, char *why, size_t why_cap);
+/* Epoch seconds from an integer in seconds, milliseconds, micro- or nanoseconds (by magnitude). */
+int64_t rd_epoch_scale(int64_t v);
 tocsin_status rd_time_parse_zone(const char *s, size_t len, const rd_zone *z, int64_t *out);
 
 /* ---- the generic formats (generic.c) ---- */

@@ -291,6 +291,19 @@ static int num(const char *s, size_t n)
     return v;
 }
 
+int64_t rd_epoch_scale(int64_t v)
+{
+    int64_t a = v < 0 ? -(v + 1) : v, div = 1;
+    if (a >= 100000000000000000LL)
+        div = 1000000000;
+    else if (a >= 100000000000000LL)
+        div = 1000000;
+    else if (a >= 100000000000LL)
+        div = 1000;
+    int64_t q = v / div;
+    return (v % div && v < 0) ? q - 1 : q; /* floor */
+}
+
 /* Epoch seconds or milliseconds (or micro/nanoseconds), decided by magnitude. */
 static bool parse_epoch(const char *s, size_t n, int64_t *out)
 {
