@@ -56,6 +56,7 @@ typedef struct result {
     int nposts;
     char texts[8192];        /* texts joined by '|' */
     char ids[2048];          /* ids joined by '|' */
+    char channels[2048];     /* channel_id:channel_name joined by '|' */
     char authors[1024];
     int64_t ts[64];
     bool has_ts[64];
@@ -115,6 +116,11 @@ static void read_with(result *res, tocsin_read_opts *o, const char *path, bool r
         cat(res->texts, sizeof res->texts, p.text.ptr, p.text.len);
         cat(res->ids, sizeof res->ids, p.id.ptr, p.id.len);
         cat(res->authors, sizeof res->authors, p.author_id.ptr, p.author_id.len);
+        char ch[200];
+        snprintf(ch, sizeof ch, "%.*s:%.*s", (int)p.channel_id.len,
+                 p.channel_id.ptr ? p.channel_id.ptr : "", (int)p.channel_name.len,
+                 p.channel_name.ptr ? p.channel_name.ptr : "");
+        cat(res->channels, sizeof res->channels, ch, strlen(ch));
         CHECK(p.source != NULL);
     }
     tocsin_reader_stats(r, &res->stats);
@@ -350,6 +356,54 @@ static void test_json_doc(void)
     CHECK_STR(R.format, "json");
     CHECK_STR(R.texts, "single");
     CHECK_STR(R.ids, "s1");
+}
+
+/* Arrays nested in a root object, streamed (Telegram Desktop single-chat and full-account
+ * exports, through the telegram mapper): other containers are skipped, the scalar members
+ * before each array become the records' context. */
+static void test_nested(void)
+{
+    const char *msg = "{\"id\":%d,\"type\":\"message\",\"date\":\"2023-07-13T10:24:38\","
+                      "\"date_unixtime\":\"1689224078\",\"from\":\"A\",\"from_id\":\"user1\","
+                      "\"text\":\"m%d\",\"text_entities\":[{\"type\":\"plain\",\"text\":\"m%d\"}]}";
+    char buf[8192], one[600];
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "{\n \"about\": \"export\",\n \"personal_information\": {\"user_id\": 5, "
+                          "\"messages\": [\"not these\", {\"a\": \"]\"}]},\n \"chats\": {\n  "
+                          "\"about\": \"chats\",\n  \"list\": [\n");
+    for (int c = 0; c < 2; c++) {
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s   {\"name\": \"chat %d\", \"type\": \"public_channel\", \"id\": %d, "
+                              "\"extra\": {\"deep\": [1, {\"messages\": [0]}]}, \"messages\": [\n",
+                              c ? ",\n" : "", c, 100 + c);
+        for (int m = 0; m < 3; m++) {
+            snprintf(one, sizeof one, msg, c * 10 + m, c * 10 + m, c * 10 + m);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s    %s", m ? ",\n" : "", one);
+        }
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "\n   ], \"after\": true}");
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "\n  ]\n },\n \"left_chats\": {\"list\": []}\n}\n");
+    const char *p = write_file("result.json", buf, n);
+    read_path(&R, p);
+    CHECK_INT(R.st, TOCSIN_OK);
+    CHECK_STR(R.format, "telegram");
+    CHECK_STR(R.texts, "m0|m1|m2|m10|m11|m12");
+    CHECK_STR(R.channels, "100:chat 0|100:chat 0|100:chat 0|101:chat 1|101:chat 1|101:chat 1");
+    CHECK_INT(R.ts[0], 1689224078);
+    if (have_gzip) { /* the same, streamed */
+        CHECK_INT(sh("gzip -c '%s' > '%s'", p, tmp("result.json.gz")), 0);
+        read_path(&R, tmp("result.json.gz"));
+        CHECK_INT(R.st, TOCSIN_OK);
+        CHECK_STR(R.texts, "m0|m1|m2|m10|m11|m12");
+        CHECK_STR(R.channels, "100:chat 0|100:chat 0|100:chat 0|101:chat 1|101:chat 1|101:chat 1");
+    }
+    /* a cut export: the messages before the cut, then a truncated-record warning */
+    p = write_file("cut.json", buf, n / 2);
+    read_path(&R, p);
+    CHECK_INT(R.st, TOCSIN_OK);
+    CHECK(R.nposts >= 1 && R.nposts < 6);
+    CHECK_INT(R.stats.skipped[TOCSIN_SKIP_TRUNCATED], 1);
 }
 
 /* ---- CSV / TSV ---- */
@@ -633,6 +687,7 @@ int main(void)
     RUN(test_max_record);
     RUN(test_json_array);
     RUN(test_json_doc);
+    RUN(test_nested);
     RUN(test_csv);
     RUN(test_tsv);
     RUN(test_csv_sample);
