@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char data_dir[256] = "tests/data/match/";
 
@@ -690,6 +691,68 @@ static void test_against_naive(void)
     CHECK(total > 1000); /* the generator does produce matches */
 }
 
+/* Mutated watchlists (bytes flipped, dropped, YAML punctuation inserted) load or fail with a
+ * watchlist error that has a message; never a crash, a hang or another status. */
+static void test_yaml_mutations(void)
+{
+    char src[512];
+    data_path(src, sizeof src, "iskp.yaml");
+    FILE *f = fopen(src, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    static char orig[8192], buf[8192];
+    size_t n = fread(orig, 1, sizeof orig, f);
+    fclose(f);
+    char tmp[] = "/tmp/test_match_XXXXXX";
+    int fd = mkstemp(tmp);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    static const char punct[] = ":-[]{},'\"#&*!|>%@`\n \t\\";
+    size_t bad = 0, ok = 0;
+    for (int it = 0; it < 300; it++) {
+        size_t len = n;
+        memcpy(buf, orig, n);
+        int edits = 1 + (int)prand(4);
+        for (int e = 0; e < edits && len > 1; e++) {
+            size_t at = prand((uint32_t)len);
+            switch (prand(3)) {
+            case 0: buf[at] = (char)prand(256); break;
+            case 1: memmove(buf + at, buf + at + 1, len - at - 1); len--; break;
+            default:
+                if (len + 1 < sizeof buf) {
+                    memmove(buf + at + 1, buf + at, len - at);
+                    buf[at] = punct[prand(sizeof punct - 1)];
+                    len++;
+                }
+            }
+        }
+        FILE *o = fopen(tmp, "wb");
+        if (!o)
+            break;
+        fwrite(buf, 1, len, o);
+        fclose(o);
+        tocsin_watchlist *wl = NULL;
+        tocsin_error err;
+        tocsin_error_clear(&err);
+        tocsin_status st = tocsin_watchlist_load(tmp, &wl, &err);
+        if (st == TOCSIN_OK) {
+            ok++;
+            if (!wl || tocsin_watchlist_topic_count(wl) == 0)
+                bad++;
+        } else if (st != TOCSIN_ERR_WATCHLIST || !err.message[0] || wl) {
+            bad++;
+            fprintf(stderr, "  mutation %d: status %d: %s\n", it, (int)st, err.message);
+        }
+        tocsin_watchlist_free(wl);
+    }
+    remove(tmp);
+    CHECK_INT(bad, 0);
+    CHECK(ok > 0 && ok < 300); /* some mutations are harmless, most are not */
+}
+
 int main(void)
 {
     find_data_dir();
@@ -703,6 +766,7 @@ int main(void)
     RUN(test_large_text);
     RUN(test_threads);
     RUN(test_against_naive);
+    RUN(test_yaml_mutations);
     free_cache();
     return check_summary();
 }
