@@ -87,7 +87,7 @@ static int rss_sniff(const rd_sniff *s, char *why, size_t cap)
     }
     if (name_is(nm, nl, "rss") || name_is(nm, nl, "rdf:RDF") || name_is(nm, nl, "RDF"))
         return 95;
-    snprintf(why, cap, "root element is <%.*s>, not <rss>", (int)(nl > 40 ? 40 : nl), nm);
+    snprintf(why, cap, "root is <%.*s>", (int)(nl > 40 ? 40 : nl), nm);
     return 0;
 }
 
@@ -101,7 +101,7 @@ static int atom_sniff(const rd_sniff *s, char *why, size_t cap)
     }
     if (name_is(nm, nl, "feed") || name_is(nm, nl, "atom:feed"))
         return 95;
-    snprintf(why, cap, "root element is <%.*s>, not <feed>", (int)(nl > 40 ? 40 : nl), nm);
+    snprintf(why, cap, "root is <%.*s>", (int)(nl > 40 ? 40 : nl), nm);
     return 0;
 }
 

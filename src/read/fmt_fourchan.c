@@ -5,7 +5,7 @@
  *  - id `no`; time `time` (UTC epoch; `now` is US Eastern local time and is not used);
  *  - text: the OP's subject `sub`, a blank line, then `com` turned from HTML to text (<br> as
  *    newlines, <wbr> removed so long URLs come out whole, entities decoded, greentext kept as
- *    ">text");
+ *    ">text"); raw newlines in `com` are HTML whitespace, not line breaks;
  *  - author: name `name` ("Anonymous"); author_id = the per-thread poster `id` when the board
  *    shows one, else the tripcode `trip`, else empty (4chan has no stable user id);
  *  - channel: the thread (the OP's `no`), named by the OP's `sub` (or `semantic_url`); the board
@@ -26,11 +26,11 @@ static int fourchan_sniff(const rd_sniff *s, char *why, size_t cap)
     tj_doc *d = s->doc;
     tj_val posts = tj_get(d, s->first, "posts"), p0;
     if (tj_type_of(d, posts) != TJ_ARRAY || !tj_children(d, posts, &p0)) {
-        snprintf(why, cap, "no \"posts\" array");
+        snprintf(why, cap, "no posts array");
         return 0;
     }
     if (!fu_has(d, p0, "no") || !fu_has(d, p0, "time") || !fu_has(d, p0, "resto")) {
-        snprintf(why, cap, "posts lack \"no\"/\"time\"/\"resto\"");
+        snprintf(why, cap, "posts lack no/time/resto");
         return 0;
     }
     return 95;
@@ -51,6 +51,29 @@ static tocsin_strv first_quotelink(tocsin_strv h)
     return (tocsin_strv){NULL, 0};
 }
 
+/* `com` marks line breaks with <br>; a raw newline in it (pretty-printed copies) is HTML
+ * whitespace: dropped after a tag, a space elsewhere. */
+static tocsin_strv html_newlines(rd_out *o, tocsin_strv h)
+{
+    if (!h.ptr || !memchr(h.ptr, '\n', h.len))
+        return h;
+    rd_out_cat_begin(o);
+    size_t start = 0;
+    for (size_t i = 0; i < h.len; i++) {
+        if (h.ptr[i] != '\n')
+            continue;
+        if (rd_out_cat_add(o, h.ptr + start, i - start))
+            return h;
+        if (!(i > 0 && h.ptr[i - 1] == '>') && rd_out_cat_add(o, " ", 1))
+            return h;
+        start = i + 1;
+    }
+    if (rd_out_cat_add(o, h.ptr + start, h.len - start))
+        return h;
+    tocsin_strv r = rd_out_cat_end(o);
+    return r.ptr ? r : h;
+}
+
 static tocsin_status fourchan_map(rd_out *o, const rd_rec *rec)
 {
     static const char *const skip_classes[] = {"quotelink", NULL};
@@ -58,7 +81,7 @@ static tocsin_status fourchan_map(rd_out *o, const rd_rec *rec)
     tj_val posts = tj_get(d, rec->root, "posts"), p0;
     size_t n = tj_children(d, posts, &p0);
     if (tj_type_of(d, posts) != TJ_ARRAY) {
-        rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "no \"posts\" array");
+        rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "no posts array");
         return TOCSIN_OK;
     }
     tocsin_strv thread = {NULL, 0}, thread_name = {NULL, 0};
@@ -100,7 +123,7 @@ static tocsin_status fourchan_map(rd_out *o, const rd_rec *rec)
             p->channel_name = thread_name;
 
         tocsin_strv com = fu_str(d, q, "com"), body;
-        tocsin_status st = fu_html_text(o, com, &body);
+        tocsin_status st = fu_html_text(o, html_newlines(o, com), &body);
         if (st)
             return st;
         tocsin_strv parts[2] = {fu_unescape_basic(o, fu_str(d, q, "sub"), true), body};

@@ -116,7 +116,7 @@ static int pushshift_sniff(const rd_sniff *s, char *why, size_t cap)
         return 0;
     }
     if (!fu_has(d, t, "body") && !fu_has(d, t, "title")) {
-        snprintf(why, cap, "no \"body\"/\"title\" member");
+        snprintf(why, cap, "no body/title");
         return 0;
     }
     return 90;
@@ -172,7 +172,7 @@ static int reddit_sniff(const rd_sniff *s, char *why, size_t cap)
     }
     if (is_listing(d, v) || is_thing(d, v))
         return array_line ? 70 : 95;
-    snprintf(why, cap, "no {\"kind\": \"Listing\", \"data\": ...} envelope");
+    snprintf(why, cap, "no Listing envelope");
     return 0;
 }
 

@@ -30,22 +30,22 @@ static bool is_message_type(tocsin_strv t)
 static int telegram_sniff(const rd_sniff *s, char *why, size_t cap)
 {
     if (s->framing != RD_FRAME_NESTED || !s->first) {
-        snprintf(why, cap, "no \"messages\" array of message objects at the top level");
+        snprintf(why, cap, "no messages array");
         return 0;
     }
     tj_doc *d = s->doc;
     tj_val m = s->first;
     if (tj_type_of(d, m) != TJ_OBJECT) {
-        snprintf(why, cap, "\"messages\" holds no objects");
+        snprintf(why, cap, "messages are not objects");
         return 0;
     }
     tocsin_strv type = fu_str(d, m, "type");
     if (!fu_has(d, m, "id") || !is_message_type(type)) {
-        snprintf(why, cap, "messages lack \"id\" and a \"type\" of message/service");
+        snprintf(why, cap, "messages lack id/type");
         return 0;
     }
     if (!fu_has(d, m, "date") && !fu_has(d, m, "date_unixtime")) {
-        snprintf(why, cap, "messages have no \"date\"/\"date_unixtime\"");
+        snprintf(why, cap, "messages lack date");
         return 0;
     }
     /* DiscordChatExporter also has "messages" with id/type, but "timestamp" and no "date". */

@@ -29,11 +29,11 @@ static int telethon_sniff(const rd_sniff *s, char *why, size_t cap)
     tj_doc *d = s->doc;
     tocsin_strv t = fu_str(d, s->first, "_");
     if (!tc_strv_eq_ci(t, "Message") && !tc_strv_eq_ci(t, "MessageService")) {
-        snprintf(why, cap, "no \"_\": \"Message\" member");
+        snprintf(why, cap, "no \"_\":\"Message\"");
         return 0;
     }
     if (!fu_has(d, s->first, "peer_id") || !fu_has(d, s->first, "date")) {
-        snprintf(why, cap, "no \"peer_id\"/\"date\" members");
+        snprintf(why, cap, "no peer_id/date");
         return 0;
     }
     return 95;

@@ -210,7 +210,7 @@ static int tool_sniff(const rd_sniff *s, char *why, size_t cap, int tool)
     if (n && s->head[n - 1] == '\r')
         n--;
     if (!n || s->head[0] == '{' || s->head[0] == '[' || s->head[0] == '<') {
-        snprintf(why, cap, "not a CSV header row");
+        snprintf(why, cap, "no CSV header");
         return 0;
     }
     char d = guess_delim(s->head, n);
@@ -220,14 +220,13 @@ static int tool_sniff(const rd_sniff *s, char *why, size_t cap, int tool)
     const char *const *cols = tool == TOOL_TWARC ? twarc_cols : fourcat_cols;
     for (size_t i = 0; cols[i]; i++)
         if (!header_has(s->head, n, d, cols[i])) {
-            snprintf(why, cap, "header has no \"%s\" column", cols[i]);
+            snprintf(why, cap, "no %s column", cols[i]);
             return 0;
         }
     if (tool == TOOL_TWARC && !header_has(s->head, n, d, "author.username") &&
         !header_has(s->head, n, d, "referenced_tweets") &&
         !header_has(s->head, n, d, "conversation_id")) {
-        snprintf(why, cap, "header has none of the twarc columns author.username, "
-                           "referenced_tweets, conversation_id");
+        snprintf(why, cap, "no twarc columns");
         return 0;
     }
     return 92;

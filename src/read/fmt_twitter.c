@@ -38,11 +38,11 @@ static int twitter_sniff(const rd_sniff *s, char *why, size_t cap)
         return 0;
     }
     if (!fu_has(d, t, "text") && !fu_has(d, t, "full_text") && !fu_has(d, t, "extended_tweet")) {
-        snprintf(why, cap, "no \"text\"/\"full_text\" member");
+        snprintf(why, cap, "no text/full_text");
         return 0;
     }
     if (tj_type_of(d, tj_get(d, t, "user")) != TJ_OBJECT) {
-        snprintf(why, cap, "\"user\" is not an object");
+        snprintf(why, cap, "user is not an object");
         return 0;
     }
     return 95;

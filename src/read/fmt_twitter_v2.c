@@ -42,12 +42,12 @@ static int twv2_sniff(const rd_sniff *s, char *why, size_t cap)
             return 95;
         if (!t && (fu_has(d, r, "meta") || fu_has(d, r, "includes")))
             return 60; /* an empty page */
-        snprintf(why, cap, "\"data\" holds no tweet objects (id, text)");
+        snprintf(why, cap, "data holds no tweets");
         return 0;
     }
     if (looks_like_tweet(d, r) && fu_has(d, r, "author_id") && fu_has(d, r, "created_at"))
         return 90; /* twarc2 flattened */
-    snprintf(why, cap, "no \"data\" member, and not a flattened tweet (id, text, author_id)");
+    snprintf(why, cap, "no data, not a flat tweet");
     return 0;
 }
 

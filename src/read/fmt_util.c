@@ -570,19 +570,19 @@ void fu_why_missing(tj_doc *d, tj_val obj, const char *const *keys, char *why, s
     if (!cap)
         return;
     if (!obj || tj_type_of(d, obj) != TJ_OBJECT) {
-        snprintf(why, cap, "first record is not a JSON object");
+        snprintf(why, cap, "not a JSON object");
         return;
     }
-    size_t used = (size_t)snprintf(why, cap, "no member");
+    size_t used = (size_t)snprintf(why, cap, "no");
     int missing = 0;
     for (size_t i = 0; keys[i] && used < cap; i++) {
         if (tj_get(d, obj, keys[i]))
             continue;
-        used += (size_t)snprintf(why + used, cap - used, "%s \"%s\"", missing ? "," : "", keys[i]);
+        used += (size_t)snprintf(why + used, cap - used, "%s %s", missing ? "," : "", keys[i]);
         missing++;
     }
     if (!missing)
-        snprintf(why, cap, "members do not have the expected types");
+        snprintf(why, cap, "members of other types");
 }
 
 /* The reader refers to the text stage only weakly (so that it could link before that stage

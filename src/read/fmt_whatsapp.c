@@ -185,15 +185,14 @@ static int wa_sniff(const rd_sniff *s, char *why, size_t cap)
         wa_stamp st;
         bool ok = parse_stamp(p, n, &st);
         if (lines == 0 && !ok) {
-            snprintf(why, cap, "the first line does not start with \"D/M/YY, HH:MM - \" or "
-                               "\"[DD.MM.YY, HH:MM:SS]\"");
+            snprintf(why, cap, "line 1 has no chat timestamp");
             return 0;
         }
         stamped += ok;
         lines++;
     }
     if (!lines || stamped < (lines >= 2 ? 2 : 1)) {
-        snprintf(why, cap, "no WhatsApp timestamped lines");
+        snprintf(why, cap, "too few chat timestamps");
         return 0;
     }
     return 90;

@@ -1,0 +1,598 @@
+/* test_formats_edge.c: the traps of platform exports, each on a small input written here:
+ * truncated last lines, ids beyond 2^53, retweets whose own text is truncated, Telegram's
+ * offset-less `date`, unknown shapes, forced formats, full-account Telegram exports, UTF-16
+ * entity offsets, WhatsApp date orders and continuation lines, feed dates in other languages,
+ * twice-escaped HTML, Reddit type drift, Discord offsets, strict mode. */
+#include "check.h"
+#include "read/fmt_util.h"
+#include "tocsin.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- a tiny harness: write an input, read every post into owned strings ---- */
+
+#define MAXP 32
+
+typedef struct got {
+    size_t n;
+    char *id[MAXP], *text[MAXP], *author_id[MAXP], *author_name[MAXP], *channel_id[MAXP],
+        *channel_name[MAXP], *ref_id[MAXP], *url0[MAXP];
+    char ts[MAXP][32];
+    tocsin_kind kind[MAXP];
+    size_t nurls[MAXP], nmentions[MAXP];
+    char format[32];
+    tocsin_status open_status, next_status;
+    char message[600];
+    tocsin_read_stats stats;
+    int warnings;
+    char last_warning[600];
+} got;
+
+static char *dupv(tocsin_strv v)
+{
+    char *s = malloc(v.len + 1);
+    if (v.len)
+        memcpy(s, v.ptr, v.len);
+    s[v.len] = 0;
+    return s;
+}
+
+static void on_warn(void *ctx, const tocsin_error *w)
+{
+    got *g = ctx;
+    g->warnings++;
+    snprintf(g->last_warning, sizeof g->last_warning, "%s", w->message);
+}
+
+static char tmpdir[64];
+
+static const char *write_input(const char *name, const char *content)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    fputs(content, f);
+    fclose(f);
+    return path;
+}
+
+static void got_free(got *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->id[i]);
+        free(g->text[i]);
+        free(g->author_id[i]);
+        free(g->author_name[i]);
+        free(g->channel_id[i]);
+        free(g->channel_name[i]);
+        free(g->ref_id[i]);
+        free(g->url0[i]);
+    }
+    memset(g, 0, sizeof *g);
+}
+
+/* Reads `path` with the given format (NULL = detect), zone and strictness. */
+static void read_all(got *g, const char *path, const char *format, const char *tz, bool strict)
+{
+    memset(g, 0, sizeof *g);
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.format = format;
+    o.tz = tz;
+    o.strict = strict;
+    o.warn = on_warn;
+    o.warn_ctx = g;
+    tocsin_reader *r = NULL;
+    tocsin_error err;
+    tocsin_error_clear(&err);
+    g->open_status = tocsin_reader_open(&o, path, &r, &err);
+    if (g->open_status) {
+        snprintf(g->message, sizeof g->message, "%s", err.message);
+        return;
+    }
+    snprintf(g->format, sizeof g->format, "%s", tocsin_reader_format(r));
+    for (;;) {
+        tocsin_post p;
+        int ok = 0;
+        g->next_status = tocsin_reader_next(r, &p, &ok, &err);
+        if (g->next_status) {
+            snprintf(g->message, sizeof g->message, "%s", err.message);
+            break;
+        }
+        if (!ok || g->n == MAXP)
+            break;
+        size_t i = g->n++;
+        g->id[i] = dupv(p.id);
+        g->text[i] = dupv(p.text);
+        g->author_id[i] = dupv(p.author_id);
+        g->author_name[i] = dupv(p.author_name);
+        g->channel_id[i] = dupv(p.channel_id);
+        g->channel_name[i] = dupv(p.channel_name);
+        g->ref_id[i] = dupv(p.ref_id);
+        g->url0[i] = dupv(p.n_urls ? p.urls[0] : (tocsin_strv){"", 0});
+        g->nurls[i] = p.n_urls;
+        g->nmentions[i] = p.n_mentions;
+        g->kind[i] = p.kind;
+        if (p.has_ts)
+            tocsin_time_format(p.ts, g->ts[i], sizeof g->ts[i]);
+    }
+    tocsin_reader_stats(r, &g->stats);
+    tocsin_reader_free(r);
+}
+
+/* ---- truncated lines, ids, retweets ---- */
+
+static const char *tweet_line(const char *id_json, const char *text)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf,
+             "{\"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",%s,\"text\":\"%s\","
+             "\"user\":{\"id\":815279070241955840,\"id_str\":\"815279070241955840\","
+             "\"screen_name\":\"someone\"},\"entities\":{\"urls\":[],\"hashtags\":[],"
+             "\"user_mentions\":[]}}\n",
+             id_json, text);
+    return buf;
+}
+
+static void truncated_last_line_warns_and_keeps_the_rest(void)
+{
+    char in[4096] = "";
+    strcat(in, tweet_line("\"id_str\":\"1\"", "first"));
+    strcat(in, tweet_line("\"id_str\":\"2\"", "second"));
+    strcat(in, "{\"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",\"id_str\":\"3\",\"te");
+    got g;
+    read_all(&g, write_input("trunc.jsonl", in), NULL, NULL, false);
+    CHECK_INT(g.open_status, TOCSIN_OK);
+    CHECK_STR(g.format, "twitter");
+    CHECK_INT(g.next_status, TOCSIN_OK);
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.text[1], "second");
+    CHECK_INT(g.stats.skipped[TOCSIN_SKIP_TRUNCATED], 1);
+    CHECK(g.warnings >= 1);
+    got_free(&g);
+    /* under --strict the same input is an error after the good posts */
+    read_all(&g, write_input("trunc.jsonl", in), NULL, NULL, true);
+    CHECK_INT(g.n, 2);
+    CHECK(g.next_status != TOCSIN_OK);
+    got_free(&g);
+}
+
+static void id_beyond_2_53_is_exact(void)
+{
+    /* no id_str: the numeric id must not go through a double (…696 would become …700) */
+    char in[4096] = "";
+    strcat(in, tweet_line("\"id\":872836479608733696,\"in_reply_to_status_id\":"
+                          "861645830863822849",
+                          "numeric ids only"));
+    got g;
+    read_all(&g, write_input("bigid.jsonl", in), NULL, NULL, false);
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "872836479608733696");
+    CHECK_STR(g.ref_id[0], "861645830863822849");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPLY);
+    got_free(&g);
+    /* id_str wins over a numeric id rounded by a JavaScript round-trip */
+    strcpy(in, tweet_line("\"id\":872836479608733700,\"id_str\":\"872836479608733696\"", "x"));
+    read_all(&g, write_input("bigid2.jsonl", in), NULL, NULL, false);
+    CHECK_STR(g.id[0], "872836479608733696");
+    got_free(&g);
+    /* Telegram message ids and chat ids beyond 2^53 */
+    read_all(&g,
+             write_input("bigtg.json",
+                         "{\"name\":\"c\",\"type\":\"public_channel\",\"id\":9007199254740993,"
+                         "\"messages\":[{\"id\":9007199254740995,\"type\":\"message\","
+                         "\"date_unixtime\":\"1689224078\",\"from\":\"c\",\"from_id\":"
+                         "\"channel9007199254740993\",\"text\":\"hi\"}]}"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "telegram");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "9007199254740995");
+    CHECK_STR(g.channel_id[0], "9007199254740993");
+    got_free(&g);
+}
+
+static void retweet_text_is_the_full_original(void)
+{
+    const char *in =
+        "{\"created_at\":\"Wed May 24 20:19:05 +0000 2017\",\"id_str\":\"20\",\"text\":\"RT @a: "
+        "F) Tweet with 140 characters + media. The quick brown fox jumped over the lazily "
+        "Tweeting dog. Lorem ipsum dolor si\\u2026 \",\"truncated\":false,\"user\":{\"id_str\":"
+        "\"7\",\"screen_name\":\"b\"},\"retweeted_status\":{\"created_at\":\"Wed May 24 20:05:12 "
+        "+0000 2017\",\"id_str\":\"10\",\"text\":\"F) Tweet with 140 characters + media. The quick "
+        "brown fox jumped over the lazily Tweeting dog. Lorem ipsum dolor si\\u2026 "
+        "https://t.co/x\",\"truncated\":true,\"user\":{\"id_str\":\"8\",\"screen_name\":\"a\"},"
+        "\"extended_tweet\":{\"full_text\":\"F) Tweet with 140 characters + media. The quick "
+        "brown fox jumped over the lazily Tweeting dog. Lorem ipsum dolor sit amet, consectetur "
+        "adipi &amp; more https://t.co/y\",\"entities\":{\"urls\":[{\"expanded_url\":"
+        "\"https://example.org/full\"}],\"hashtags\":[],\"user_mentions\":[]}}}}\n";
+    got g;
+    read_all(&g, write_input("rt.jsonl", in), NULL, NULL, false);
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "20");            /* the retweet keeps its own id... */
+    CHECK_STR(g.ts[0], "2017-05-24T20:19:05Z"); /* ...and time */
+    CHECK_STR(g.author_id[0], "7");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "10");
+    CHECK_STR(g.text[0], "F) Tweet with 140 characters + media. The quick brown fox jumped over "
+                         "the lazily Tweeting dog. Lorem ipsum dolor sit amet, consectetur adipi "
+                         "& more https://t.co/y");
+    CHECK_STR(g.url0[0], "https://example.org/full");
+    got_free(&g);
+
+    /* API v2: the original comes from includes.tweets */
+    const char *v2 =
+        "{\"data\":[{\"id\":\"30\",\"text\":\"RT @a: short\\u2026\",\"author_id\":\"7\","
+        "\"created_at\":\"2021-04-01T15:52:31.000Z\",\"referenced_tweets\":[{\"type\":"
+        "\"retweeted\",\"id\":\"29\"}]}],\"includes\":{\"users\":[{\"id\":\"7\",\"username\":"
+        "\"b\"}],\"tweets\":[{\"id\":\"29\",\"text\":\"the whole original text, not cut\","
+        "\"author_id\":\"8\"}]}}\n";
+    read_all(&g, write_input("rt2.jsonl", v2), NULL, NULL, false);
+    CHECK_STR(g.format, "twitter-v2");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "30");
+    CHECK_STR(g.author_name[0], "b");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "29");
+    CHECK_STR(g.text[0], "the whole original text, not cut");
+    got_free(&g);
+}
+
+/* ---- Telegram ---- */
+
+static const char *tg_export =
+    "{\"name\":\"Chat\",\"type\":\"private_group\",\"id\":42,\"messages\":["
+    "{\"id\":1,\"type\":\"message\",\"date\":\"2023-07-13T10:24:38\",\"date_unixtime\":"
+    "\"1689224078\",\"from\":\"A\",\"from_id\":\"user1\",\"text\":\"with both\"},"
+    "{\"id\":2,\"type\":\"message\",\"date\":\"2023-07-13T10:24:38\",\"from\":\"A\","
+    "\"from_id\":\"user1\",\"text\":\"date only\"},"
+    "{\"id\":3,\"type\":\"message\",\"date_unixtime\":\"1689224079\",\"from\":\"B\",\"from_id\":"
+    "\"user2\",\"forwarded_from\":\"Some Channel\",\"text\":[\"see \",{\"type\":\"text_link\","
+    "\"text\":\"this\",\"href\":\"https://example.org/\"},\" \",{\"type\":\"hashtag\",\"text\":"
+    "\"#tag\"}]},"
+    "{\"id\":4,\"type\":\"message\",\"date_unixtime\":\"1689224080\",\"from\":null,\"from_id\":"
+    "\"user3\",\"reply_to_message_id\":3,\"photo\":\"(File not included.)\",\"text\":"
+    "\"a caption\"},"
+    "{\"id\":5,\"type\":\"message\",\"date_unixtime\":\"1689224081\",\"from\":\"B\",\"from_id\":"
+    "\"user2\",\"text\":\"\",\"poll\":{\"question\":\"Which?\",\"answers\":[{\"text\":\"one\"},"
+    "{\"text\":\"two\"}]}}]}";
+
+static void telegram_date_without_offset_is_not_utc(void)
+{
+    got g;
+    const char *path = write_input("result.json", tg_export);
+    /* exported on a machine in India: `date` is local (UTC+05:30) */
+    read_all(&g, path, NULL, "Asia/Kolkata", false);
+    CHECK_STR(g.format, "telegram");
+    CHECK_INT(g.n, 5);
+    CHECK_STR(g.ts[0], "2023-07-13T04:54:38Z"); /* date_unixtime, not date read as UTC */
+    CHECK_STR(g.ts[1], "2023-07-13T04:54:38Z"); /* date alone: read in --tz */
+    got_free(&g);
+    read_all(&g, path, NULL, NULL, false);
+    CHECK_STR(g.ts[0], "2023-07-13T04:54:38Z"); /* whatever the zone */
+    CHECK_STR(g.ts[1], "2023-07-13T10:24:38Z"); /* no zone given: UTC, as documented */
+    /* forwards, entity parts, replies, captions, polls */
+    CHECK_INT(g.kind[2], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.text[2], "see this #tag");
+    CHECK_STR(g.url0[2], "https://example.org/");
+    CHECK_INT(g.kind[3], TOCSIN_KIND_REPLY);
+    CHECK_STR(g.ref_id[3], "3");
+    CHECK_STR(g.text[3], "a caption");
+    CHECK_STR(g.author_name[3], "");
+    CHECK_STR(g.text[4], "\nWhich?\none\ntwo");
+    CHECK_STR(g.channel_id[0], "42");
+    CHECK_STR(g.channel_name[0], "Chat");
+    got_free(&g);
+}
+
+static void telegram_full_account_export(void)
+{
+    const char *in =
+        "{\"about\":\"Here is the data you requested.\",\"personal_information\":{\"user_id\":1},"
+        "\"chats\":{\"about\":\"This page lists all chats from this export.\",\"list\":["
+        "{\"name\":\"First\",\"type\":\"personal_chat\",\"id\":11,\"messages\":[{\"id\":1,"
+        "\"type\":\"message\",\"date_unixtime\":\"1600000000\",\"from\":\"X\",\"from_id\":"
+        "\"user5\",\"text\":\"one\"}]},"
+        "{\"name\":\"Second\",\"type\":\"public_channel\",\"id\":22,\"messages\":[{\"id\":1,"
+        "\"type\":\"message\",\"date_unixtime\":\"1600000001\",\"from\":\"Y\",\"from_id\":"
+        "\"channel22\",\"text\":\"two\"},{\"id\":2,\"type\":\"service\",\"date_unixtime\":"
+        "\"1600000002\",\"actor\":\"Y\",\"actor_id\":\"channel22\",\"action\":"
+        "\"pin_message\",\"text\":\"\"}]}]}}";
+    got g;
+    read_all(&g, write_input("full.json", in), NULL, NULL, false);
+    CHECK_STR(g.format, "telegram");
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.channel_id[0], "11");
+    CHECK_STR(g.channel_name[0], "First");
+    CHECK_STR(g.channel_id[1], "22");
+    CHECK_STR(g.channel_name[2], "Second");
+    CHECK_INT(g.kind[2], TOCSIN_KIND_SERVICE);
+    CHECK_STR(g.author_id[2], "channel22");
+    got_free(&g);
+}
+
+static void telethon_utf16_entity_offsets(void)
+{
+    /* "😀 see https://x.y #tag": the emoji is 2 UTF-16 units, so the URL starts at unit 7 */
+    const char *in =
+        "{\"_\":\"Message\",\"id\":5,\"peer_id\":{\"_\":\"PeerChannel\",\"channel_id\":9},"
+        "\"date\":\"2024-01-25T16:15:58+00:00\",\"message\":\"\\ud83d\\ude00 see https://x.y "
+        "#tag\",\"from_id\":null,\"fwd_from\":{\"_\":\"MessageFwdHeader\",\"channel_post\":77},"
+        "\"entities\":[{\"_\":\"MessageEntityUrl\",\"offset\":7,\"length\":11},{\"_\":"
+        "\"MessageEntityHashtag\",\"offset\":19,\"length\":4}]}\n";
+    got g;
+    read_all(&g, write_input("tl.jsonl", in), NULL, NULL, false);
+    CHECK_STR(g.format, "telethon");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.url0[0], "https://x.y");
+    CHECK_STR(g.author_id[0], "9"); /* a channel posting as itself */
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "77");
+    CHECK_STR(g.ts[0], "2024-01-25T16:15:58Z");
+    got_free(&g);
+}
+
+static void duplicated_lines_are_read_as_they_are(void)
+{
+    got g;
+    read_all(&g, "tests/data/formats/telegram_telethon/telescope_python_group_telethon_to_dict.jsonl",
+             NULL, NULL, false);
+    CHECK_INT(g.n, 14);
+    CHECK_STR(g.id[0], "2004378");
+    CHECK_STR(g.id[11], "2004378"); /* the second run repeats it: not de-duplicated here */
+    CHECK_STR(g.text[0], g.text[11]);
+    got_free(&g);
+}
+
+/* ---- detection ---- */
+
+static void unknown_shape_says_what_was_tried(void)
+{
+    got g;
+    read_all(&g, write_input("unknown.json", "{\"foo\": 1, \"bar\": [1, 2]}\n"), NULL, NULL,
+             false);
+    CHECK_INT(g.open_status, TOCSIN_ERR_FORMAT);
+    CHECK(strstr(g.message, "telegram: ") != NULL);
+    CHECK(strstr(g.message, "twitter: ") != NULL);
+    CHECK(strstr(g.message, "no messages array") != NULL);
+    got_free(&g);
+    read_all(&g, write_input("unknown.txt", "just some text\nand more\n"), NULL, NULL, false);
+    CHECK_INT(g.open_status, TOCSIN_ERR_FORMAT);
+    CHECK(strstr(g.message, "whatsapp: ") != NULL);
+    CHECK(strstr(g.message, "rss: not XML") != NULL);
+    got_free(&g);
+}
+
+static void forced_format(void)
+{
+    got g;
+    read_all(&g, "tests/data/formats/reddit_pushshift/RC_2018-10.first2lines.ndjson",
+             "pushshift", NULL, false);
+    CHECK_STR(g.format, "pushshift");
+    CHECK_INT(g.n, 2);
+    got_free(&g);
+    /* a tweet file forced to Mastodon: every record is skipped with a reason */
+    read_all(&g, "tests/data/formats/twitter_v1/tweet_parser_public_api_sample_js_rounded_ids.head5.jsonl",
+             "mastodon", NULL, false);
+    CHECK_INT(g.n, 0);
+    CHECK_INT(g.stats.skipped[TOCSIN_SKIP_NO_TEXT], 5);
+    CHECK(g.warnings == 5);
+    got_free(&g);
+}
+
+/* ---- WhatsApp ---- */
+
+static void whatsapp_styles(void)
+{
+    got g;
+    /* Android, day first (13 > 12 proves it), a multi-line message, a system line */
+    read_all(&g,
+             write_input("WhatsApp Chat with Team.txt",
+                         "13/01/21, 10:00 - Ana: first line\nsecond line\n"
+                         "13/01/21, 10:05 - Ana added Bo\n"
+                         "14/01/21, 9:07 - Bo: see https://example.org/x.\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "whatsapp");
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.ts[0], "2021-01-13T10:00:00Z");
+    CHECK_STR(g.text[0], "first line\nsecond line");
+    CHECK_STR(g.id[1], "3"); /* line numbers, continuation lines counted */
+    CHECK_INT(g.kind[1], TOCSIN_KIND_SERVICE);
+    CHECK_STR(g.text[1], "Ana added Bo");
+    CHECK_STR(g.channel_id[2], "WhatsApp Chat with Team");
+    CHECK_STR(g.url0[2], "https://example.org/x");
+    got_free(&g);
+    /* iOS with seconds and 12-hour clock (with U+202F before PM), zone applied */
+    read_all(&g,
+             write_input("ios.txt", "[1/2/21, 11:58:07\xe2\x80\xafPM] Ana: late\n"
+                                    "[1/3/21, 12:01:00 AM] Bo: \xe2\x80\x8eimage omitted\n"),
+             NULL, "+01:00", false);
+    CHECK_STR(g.format, "whatsapp");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.ts[0], "2021-01-02T22:58:07Z");
+    CHECK_STR(g.ts[1], "2021-01-02T23:01:00Z");
+    CHECK_STR(g.author_name[1], "Bo");
+    CHECK_STR(g.text[1], "image omitted");
+    got_free(&g);
+}
+
+/* ---- feeds ---- */
+
+static void feed_dates_and_double_escaping(void)
+{
+    int64_t ts;
+    CHECK(fu_rfc822("Seg, 24 Set 2018 19:42:40 -0300", 31, &ts));
+    CHECK_INT(ts, 1537828960);
+    CHECK(fu_rfc822("Wed, 31 Jan 2018 20:15:15 GMT", 29, &ts));
+    CHECK_INT(ts, 1517429715);
+    CHECK(fu_rfc822("Mi, 03 Dez 2014 10:00:00 +0100", 30, &ts));
+    CHECK_INT(ts, 1417597200);
+    CHECK(fu_rfc822("3 Mar 99 10:00 EST", 18, &ts));
+    CHECK_INT(ts, 920473200);
+    CHECK(!fu_rfc822("Wed, 32 Jan 2018 20:15:15 GMT", 29, &ts));
+    CHECK(!fu_rfc822("yesterday", 9, &ts));
+    bool off;
+    CHECK(fu_iso8601("2016-02-01T17:22:00+01:00", 25, &ts, &off) && off);
+    CHECK_INT(ts, 1454343720);
+    CHECK(fu_iso8601("2024-01-25 16:13:00.000000", 26, &ts, &off) && !off);
+    CHECK_INT(ts, 1706199180);
+
+    const char *rss =
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title><link>"
+        "https://t.example/</link><language>pt-br</language><item><title>A &amp; B</title>"
+        "<link>https://t.example/1</link><description>&amp;lt;p&amp;gt;twice &amp;amp;amp; "
+        "escaped&amp;lt;/p&amp;gt;</description><pubDate>Seg, 24 Set 2018 19:42:40 -0300"
+        "</pubDate><dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">Ana</dc:creator>"
+        "</item><item><title>no date</title><guid>g2</guid></item></channel></rss>\n";
+    got g;
+    read_all(&g, write_input("feed.xml", rss), NULL, NULL, false);
+    CHECK_STR(g.format, "rss");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.id[0], "https://t.example/1");
+    CHECK_STR(g.ts[0], "2018-09-24T22:42:40Z");
+    CHECK_STR(g.text[0], "A & B\n\ntwice & escaped");
+    CHECK_STR(g.author_name[0], "Ana");
+    CHECK_STR(g.channel_name[0], "T");
+    CHECK_STR(g.id[1], "g2");
+    CHECK_STR(g.ts[1], "");
+    got_free(&g);
+
+    const char *atom =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"de\"><title>F</title><id>urn:f"
+        "</id><author><name>Feed Author</name></author><entry><title type=\"text\">T1</title>"
+        "<id>urn:1</id><updated>2016-02-01T17:54:50+01:00</updated><link rel=\"alternate\" "
+        "href=\"https://a.example/1\"/><content type=\"html\">&lt;p&gt;Body &lt;b&gt;bold"
+        "&lt;/b&gt;&lt;/p&gt;</content></entry></feed>";
+    read_all(&g, write_input("feed.atom", atom), NULL, NULL, false);
+    CHECK_STR(g.format, "atom");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.ts[0], "2016-02-01T16:54:50Z");
+    CHECK_STR(g.text[0], "T1\n\nBody bold");
+    CHECK_STR(g.author_name[0], "Feed Author");
+    CHECK_STR(g.url0[0], "https://a.example/1");
+    got_free(&g);
+}
+
+/* ---- Reddit, Discord, Mastodon, Gnip ---- */
+
+static void reddit_type_drift(void)
+{
+    const char *in =
+        "{\"author\":\"[deleted]\",\"body\":\"a &gt; b &amp;&amp; c\",\"created_utc\":"
+        "\"1262304000\",\"id\":\"c0abc\",\"link_id\":\"t3_x\",\"parent_id\":\"t3_x\","
+        "\"subreddit\":\"test\",\"subreddit_id\":\"t5_1\"}\n"
+        "{\"author\":\"u\",\"title\":\"T\",\"selftext\":\"S\",\"created_utc\":1262304001.0,"
+        "\"id\":\"s1\",\"subreddit\":\"test\",\"subreddit_id\":\"t5_1\",\"is_self\":true,"
+        "\"crosspost_parent\":\"t3_orig\"}\n";
+    got g;
+    read_all(&g, write_input("RC_2010-01", in), NULL, NULL, false);
+    CHECK_STR(g.format, "pushshift");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.id[0], "t1_c0abc");
+    CHECK_STR(g.ts[0], "2010-01-01T00:00:00Z");
+    CHECK_STR(g.author_id[0], "");
+    CHECK_STR(g.author_name[0], "[deleted]");
+    CHECK_STR(g.text[0], "a > b && c");
+    CHECK_STR(g.id[1], "t3_s1");
+    CHECK_STR(g.ts[1], "2010-01-01T00:00:01Z");
+    CHECK_STR(g.text[1], "T\n\nS");
+    CHECK_INT(g.kind[1], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[1], "t3_orig");
+    CHECK_INT(g.nurls[1], 0);
+    got_free(&g);
+}
+
+static void discord_offsets_and_types(void)
+{
+    const char *in =
+        "{\"guild\":{\"id\":\"1\",\"name\":\"G\"},\"channel\":{\"id\":\"2\",\"name\":\"general\"},"
+        "\"messages\":[{\"id\":\"10\",\"type\":\"Default\",\"timestamp\":"
+        "\"2020-01-01T01:00:00.000+02:00\",\"content\":\"hi\",\"author\":{\"id\":\"5\",\"name\":"
+        "\"n\"},\"mentions\":[{\"id\":\"6\",\"name\":\"m\"}]},{\"id\":\"11\",\"type\":"
+        "\"GuildMemberJoin\",\"timestamp\":\"2020-01-01T01:00:01+02:00\",\"content\":\"Joined the "
+        "server.\",\"author\":{\"id\":\"6\",\"name\":\"m\"}}],\"messageCount\":2}";
+    got g;
+    read_all(&g, write_input("dce.json", in), NULL, NULL, false);
+    CHECK_STR(g.format, "discord");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.ts[0], "2019-12-31T23:00:00Z");
+    CHECK_STR(g.channel_name[0], "general");
+    CHECK_INT(g.nmentions[0], 1);
+    CHECK_INT(g.kind[1], TOCSIN_KIND_SERVICE);
+    got_free(&g);
+}
+
+static void gnip_share_takes_the_original(void)
+{
+    const char *in =
+        "{\"id\":\"tag:search.twitter.com,2005:2\",\"verb\":\"share\",\"postedTime\":"
+        "\"2017-05-24T20:32:51.000Z\",\"actor\":{\"id\":\"id:twitter.com:7\","
+        "\"preferredUsername\":\"b\"},\"body\":\"RT @a: cut\\u2026\",\"object\":{\"id\":"
+        "\"tag:search.twitter.com,2005:1\",\"verb\":\"post\",\"body\":\"short body\","
+        "\"long_object\":{\"body\":\"the long original body\"}}}\n";
+    got g;
+    read_all(&g, write_input("gnip.jsonl", in), NULL, NULL, false);
+    CHECK_STR(g.format, "gnip");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "2");
+    CHECK_STR(g.author_id[0], "7");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "1");
+    CHECK_STR(g.text[0], "the long original body");
+    got_free(&g);
+}
+
+static void mastodon_boost_and_spoiler(void)
+{
+    const char *in =
+        "[{\"id\":\"2\",\"created_at\":\"2019-12-08T03:48:33.901Z\",\"account\":{\"id\":\"7\","
+        "\"acct\":\"b@remote.example\"},\"content\":\"\",\"spoiler_text\":\"\",\"language\":null,"
+        "\"reblog\":{\"id\":\"1\",\"created_at\":\"2019-12-08T03:00:00Z\",\"account\":{\"id\":"
+        "\"8\",\"acct\":\"a\"},\"content\":\"<p>boosted <a href=\\\"https://x.example/\\\" "
+        "rel=\\\"nofollow\\\">link</a> <a href=\\\"https://m.example/tags/t\\\" class=\\\"mention "
+        "hashtag\\\">#<span>t</span></a></p>\",\"spoiler_text\":\"CW\",\"language\":\"en\","
+        "\"tags\":[{\"name\":\"t\"}],\"mentions\":[]}}]";
+    got g;
+    read_all(&g, write_input("masto.json", in), NULL, NULL, false);
+    CHECK_STR(g.format, "mastodon");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "2");
+    CHECK_STR(g.author_name[0], "b@remote.example");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "1");
+    CHECK_STR(g.text[0], "CW\n\nboosted link #t");
+    CHECK_INT(g.nurls[0], 1);
+    CHECK_STR(g.url0[0], "https://x.example/");
+    got_free(&g);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        fprintf(stderr, "cannot make a temporary directory\n");
+        return 1;
+    }
+    RUN(truncated_last_line_warns_and_keeps_the_rest);
+    RUN(id_beyond_2_53_is_exact);
+    RUN(retweet_text_is_the_full_original);
+    RUN(telegram_date_without_offset_is_not_utc);
+    RUN(telegram_full_account_export);
+    RUN(telethon_utf16_entity_offsets);
+    RUN(duplicated_lines_are_read_as_they_are);
+    RUN(unknown_shape_says_what_was_tried);
+    RUN(forced_format);
+    RUN(whatsapp_styles);
+    RUN(feed_dates_and_double_escaping);
+    RUN(reddit_type_drift);
+    RUN(discord_offsets_and_types);
+    RUN(gnip_share_takes_the_original);
+    RUN(mastodon_boost_and_spoiler);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return check_summary();
+}
