@@ -48,74 +48,125 @@ typedef struct esd_item {
     size_t idx; /* index into the chunk */
 } esd_item;
 
+static int esd_item_cmp(const void *a, const void *b)
+{
+    const esd_item *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The k-th smallest (0-based) distance from `med` among the sorted values it[lo..hi), with
+ * `p` the first position whose value is >= med. The distances form two ascending runs (walking
+ * left from p, and right from p), so this is the k-th of two sorted sequences: O(log n). */
+static double esd_kth_dist(const esd_item *it, size_t lo, size_t p, size_t hi, double med, size_t k)
+{
+    size_t na = p - lo, nb = hi - p;
+#define ESD_A(i) (med - it[p - 1 - (i)].v)
+#define ESD_B(j) (it[p + (j)].v - med)
+    size_t ilo = k + 1 > nb ? k + 1 - nb : 0, ihi = k + 1 < na ? k + 1 : na;
+    while (ilo < ihi) {
+        size_t i = ilo + (ihi - ilo) / 2, j = k + 1 - i;
+        if (i < na && j > 0 && ESD_B(j - 1) > ESD_A(i))
+            ilo = i + 1;
+        else
+            ihi = i;
+    }
+    size_t i = ilo, j = k + 1 - ilo;
+    double a = i > 0 ? ESD_A(i - 1) : -INFINITY, b = j > 0 ? ESD_B(j - 1) : -INFINITY;
+#undef ESD_A
+#undef ESD_B
+    return a > b ? a : b;
+}
+
 /* Generalized ESD on the residuals r[0..n): marks flagged[i] = 1 for the anomalies.
- * scratch holds n items and a double array of n. */
+ *
+ * The statistic is always taken by a point at one end of the sorted remaining values (the
+ * largest distance from the median is the largest or the smallest value), so the values are
+ * sorted once and each step only moves an end inward: the median is read off the middle, the
+ * MAD is the k-th of two sorted runs of distances, and a step costs O(log n) instead of the
+ * O(n) of recomputing median and MAD from scratch. Ties are broken as the reference does: among
+ * equal statistics, the earliest point in time. */
 static tocsin_status esd_generalized(const double *r, size_t n, size_t max_outliers,
                                      double alpha, tocsin_esd_direction dir,
                                      unsigned char *flagged, tocsin_error *err)
 {
-    esd_item *items = malloc(n * sizeof *items);
-    double *tmp = malloc(n * sizeof *tmp);
+    esd_item *it = malloc(n * sizeof *it);
     size_t *removed = malloc((max_outliers ? max_outliers : 1) * sizeof *removed);
-    if (!items || !tmp || !removed) {
-        free(items);
-        free(tmp);
+    if (!it || !removed) {
+        free(it);
         free(removed);
         return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, "esd", "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        items[i].v = r[i];
-        items[i].idx = i;
+        it[i].v = r[i];
+        it[i].idx = i;
     }
-    size_t m = n, num_anoms = 0;
-    for (size_t i = 1; i <= max_outliers && m > 2; i++) {
-        for (size_t j = 0; j < m; j++)
-            tmp[j] = items[j].v;
-        double med = st_median_inplace(tmp, m);
-        for (size_t j = 0; j < m; j++)
-            tmp[j] = fabs(items[j].v - med);
-        double sigma = 1.4826 * st_median_inplace(tmp, m);
+    qsort(it, n, sizeof *it, esd_item_cmp);
+    size_t lo = 0, hi = n, num_anoms = 0;
+    for (size_t i = 1; i <= max_outliers && hi - lo > 2; i++) {
+        size_t m = hi - lo;
+        size_t mid = lo + (m - 1) / 2;
+        double med = m % 2 ? it[mid].v : (it[mid].v + it[mid + 1].v) / 2.0;
+        size_t p = mid; /* first position with value >= med */
+        while (p > lo && it[p - 1].v >= med)
+            p--;
+        while (p < hi && it[p].v < med)
+            p++;
+        double mad = m % 2 ? esd_kth_dist(it, lo, p, hi, med, (m - 1) / 2)
+                           : (esd_kth_dist(it, lo, p, hi, med, m / 2 - 1) +
+                              esd_kth_dist(it, lo, p, hi, med, m / 2)) / 2.0;
+        double sigma = 1.4826 * mad;
         if (sigma == 0.0)
             break;
-        /* the first point (in time order) with the largest statistic */
-        size_t best = 0;
-        double bestr = -INFINITY;
-        for (size_t j = 0; j < m; j++) {
-            double a;
-            if (dir == TOCSIN_ESD_POS)
-                a = items[j].v - med;
-            else if (dir == TOCSIN_ESD_NEG)
-                a = med - items[j].v;
-            else
-                a = fabs(items[j].v - med);
-            a /= sigma;
-            if (a > bestr) {
-                bestr = a;
-                best = j;
-            }
-        }
-        removed[i - 1] = items[best].idx;
-        memmove(&items[best], &items[best + 1], (m - best - 1) * sizeof *items);
-        m--;
+        double a_hi = dir == TOCSIN_ESD_NEG ? -INFINITY : (it[hi - 1].v - med) / sigma;
+        double a_lo = dir == TOCSIN_ESD_POS ? -INFINITY
+                      : dir == TOCSIN_ESD_NEG ? (med - it[lo].v) / sigma
+                                              : fabs(it[lo].v - med) / sigma;
+        double best = a_hi > a_lo ? a_hi : a_lo;
+        /* the earliest point among those with the best statistic: equal values sit together at
+         * an end; with both ends tied, compare their earliest points */
+        size_t pick = SIZE_MAX;
+        bool at_top = false;
+        if (a_hi == best)
+            for (size_t q = hi; q-- > lo && it[q].v == it[hi - 1].v;)
+                if (pick == SIZE_MAX || it[q].idx < it[pick].idx) {
+                    pick = q;
+                    at_top = true;
+                }
+        if (a_lo == best)
+            for (size_t q = lo; q < hi && it[q].v == it[lo].v; q++)
+                if (pick == SIZE_MAX || it[q].idx < it[pick].idx) {
+                    pick = q;
+                    at_top = false;
+                }
+        removed[i - 1] = it[pick].idx;
+        /* equal values: swapping the pick to the end keeps the order sorted */
+        size_t end = at_top ? hi - 1 : lo;
+        esd_item tmp = it[pick];
+        it[pick] = it[end];
+        it[end] = tmp;
+        if (at_top)
+            hi--;
+        else
+            lo++;
         double nn = (double)n, ii = (double)i;
         double tail = dir == TOCSIN_ESD_BOTH ? alpha / (2.0 * (nn - ii + 1.0))
                                              : alpha / (nn - ii + 1.0);
         double t = gsl_cdf_tdist_Qinv(tail, nn - ii - 1.0);
         if (!isfinite(t)) {
-            free(items);
-            free(tmp);
+            free(it);
             free(removed);
             return tc_error_set(err, TOCSIN_ERR_STATS, NULL, 0, "esd",
                                 "no t quantile for tail %g with %g df", tail, nn - ii - 1.0);
         }
         double lam = t * (nn - ii) / sqrt((nn - ii - 1.0 + t * t) * (nn - ii + 1.0));
-        if (bestr > lam)
+        if (best > lam)
             num_anoms = i;
     }
     for (size_t i = 0; i < num_anoms; i++)
         flagged[removed[i]] = 1;
-    free(items);
-    free(tmp);
+    free(it);
     free(removed);
     return TOCSIN_OK;
 }

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "tocsin.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -258,6 +259,116 @@ static void esd_synthetic(void)
     free(y);
 }
 
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median_copy(const double *x, size_t n, double *tmp)
+{
+    memcpy(tmp, x, n * sizeof *tmp);
+    qsort(tmp, n, sizeof *tmp, cmp_double);
+    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2.0;
+}
+
+/* The reference algorithm transliterated step by step (median and MAD recomputed from scratch,
+ * first maximum in time order), to check the library's O(log n)-per-step version. */
+static size_t brute_esd(const double *r0, size_t n, size_t kmax, double alpha, int dir,
+                        size_t *out)
+{
+    double *r = malloc(n * sizeof *r), *tmp = malloc(n * sizeof *tmp);
+    size_t *idx = malloc(n * sizeof *idx), m = n, num = 0;
+    memcpy(r, r0, n * sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 1; i <= kmax; i++) {
+        double med = median_copy(r, m, tmp);
+        double *dev = malloc(m * sizeof *dev);
+        for (size_t j = 0; j < m; j++)
+            dev[j] = fabs(r[j] - med);
+        double sigma = 1.4826 * median_copy(dev, m, tmp);
+        free(dev);
+        if (sigma == 0)
+            break;
+        size_t best = 0;
+        double R = -INFINITY;
+        for (size_t j = 0; j < m; j++) {
+            double a = dir == 1 ? r[j] - med : dir == 2 ? med - r[j] : fabs(r[j] - med);
+            a /= sigma;
+            if (a > R) {
+                R = a;
+                best = j;
+            }
+        }
+        out[i - 1] = idx[best];
+        memmove(r + best, r + best + 1, (m - best - 1) * sizeof *r);
+        memmove(idx + best, idx + best + 1, (m - best - 1) * sizeof *idx);
+        m--;
+        double p = dir == 0 ? 1 - alpha / (2.0 * (double)(n - i + 1)) : 1 - alpha / (double)(n - i + 1);
+        double t = gsl_cdf_tdist_Pinv(p, (double)(n - i - 1));
+        double lam = t * (double)(n - i) / sqrt(((double)(n - i - 1) + t * t) * (double)(n - i + 1));
+        if (R > lam)
+            num = i;
+    }
+    free(r);
+    free(tmp);
+    free(idx);
+    return num;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Small-integer seasonal series (many tied residuals) with spikes: the library's ESD flags the
+ * same points as the step-by-step reference, in every direction. */
+static void esd_matches_bruteforce(void)
+{
+    size_t n = 24 * 20, period = 24;
+    double *y = malloc(n * sizeof *y), *seas = malloc(n * sizeof *seas),
+           *trend = malloc(n * sizeof *trend), *res = malloc(n * sizeof *res),
+           *tmp = malloc(n * sizeof *tmp);
+    uint64_t s = 99;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        y[i] = (double)(10 + (i % 24 < 12 ? 5 : 0) + (int)((s >> 33) % 5));
+        if (s % 53 == 0)
+            y[i] += 25;
+        if (s % 61 == 0)
+            y[i] = 0;
+    }
+    tocsin_stl_opts so;
+    tocsin_stl_opts_init(&so, period, true, true);
+    CHECK_INT(tocsin_stl(y, n, &so, seas, trend, NULL, NULL), TOCSIN_OK);
+    double med = median_copy(y, n, tmp);
+    for (size_t i = 0; i < n; i++)
+        res[i] = y[i] - seas[i] - med;
+    for (int dir = 0; dir < 3; dir++) {
+        tocsin_esd_opts o;
+        tocsin_esd_opts_init(&o, period);
+        o.max_anoms = 0.1;
+        o.direction = (tocsin_esd_direction)dir;
+        size_t *idx = NULL, k = 0, want[48];
+        CHECK_INT(tocsin_esd_detect(y, NULL, n, &o, &idx, &k, NULL), TOCSIN_OK);
+        size_t nw = brute_esd(res, n, 48, 0.05, dir, want);
+        qsort(want, nw, sizeof *want, cmp_size);
+        CHECK(nw > 3);
+        CHECK_INT(k, nw);
+        for (size_t i = 0; i < k && i < nw; i++)
+            CHECK_INT(idx[i], want[i]);
+        free(idx);
+    }
+    free(y);
+    free(seas);
+    free(trend);
+    free(res);
+    free(tmp);
+}
+
 /* STL recovers a known seasonal pattern and trend, and the parts add up. */
 static void stl_synthetic(void)
 {
@@ -342,6 +453,7 @@ int main(void)
         check_case_end();
     }
     RUN(esd_synthetic);
+    RUN(esd_matches_bruteforce);
     RUN(stl_synthetic);
     RUN(esd_bad_input);
     series_free(&raw);
