@@ -583,54 +583,120 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
             unsigned c = in[i];
             uint32_t cp;
             size_t nb;
+            if (c >= 0x80 || (i < fend && in[i + 1] >= 0x80)) {
+                /* Non-ASCII text (2-byte Arabic, Cyrillic, Greek...; 3-byte CJK, ZWNJ...) with
+                 * single ASCII bytes (spaces, punctuation) between words, in one tight loop;
+                 * anything else leaves it for the general code below. */
+                size_t i0 = i;
+                while (i < fend) {
+                    unsigned b0 = in[i];
+                    uint32_t x;
+                    size_t xn;
+                    if (b0 - 0xC2u <= 0xDFu - 0xC2u) {
+                        unsigned b1 = in[i + 1];
+                        if ((b1 & 0xC0) != 0x80)
+                            break;
+                        x = (b0 << 6) + b1 - ((0xC0u << 6) + 0x80u);
+                        unsigned l = ln[x];
+                        if (l < 0x40) { /* the most common case, kept short */
+                            memcpy(out + o, &ob[x], 4);
+                            if (want_map) {
+#if defined(__SSE2__)
+                                _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
+#else
+                                map[o] = map[o + 1] = map[o + 2] = map[o + 3] = (uint32_t)i;
+#endif
+                            }
+                            o += l;
+                            i += 2;
+                            continue;
+                        }
+                        xn = 2;
+                    } else if (b0 < 0x80) {
+                        if (in[i + 1] < 0x80 || !ascii_table)
+                            break;
+                        out[o] = (char)alow[b0];
+                        if (want_map)
+                            map[o] = (uint32_t)i;
+                        o += 1u - (asep[b0] & (out[o - 1] == ' '));
+                        i++;
+                        continue;
+                    } else if (b0 - 0xE0u <= 0xFu) {
+                        unsigned b1 = in[i + 1], b2 = in[i + 2];
+                        if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80)
+                            break;
+                        x = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+                        if (x < 0x800 || x - 0xD800u < 0x800u)
+                            break;
+                        xn = 3;
+                    } else {
+                        break;
+                    }
+                    unsigned l = ln[x];
+                    if (l >= 0x40) {
+                        if (l != L_SEP)
+                            break;
+                        out[o] = ' ';
+                        if (want_map)
+                            map[o] = (uint32_t)i;
+                        o += out[o - 1] != ' ';
+                        i += xn;
+                        continue;
+                    }
+                    memcpy(out + o, &ob[x], 4);
+                    if (want_map) {
+#if defined(__SSE2__)
+                        _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
+#else
+                        map[o] = map[o + 1] = map[o + 2] = map[o + 3] = (uint32_t)i;
+#endif
+                    }
+                    o += l;
+                    i += xn;
+                }
+                if (i != i0)
+                    continue;
+            }
             if (c < 0x80 && ascii_table) {
 #if defined(__SSE2__)
                 if (ascii_simd && len - i >= 16) {
+                    /* 16 bytes at once: lower A-Z, separators to ' '; commit the ASCII prefix
+                     * up to the first separator that follows a separator (it collapses: skip it).
+                     * Non-ASCII bytes are negative as signed bytes: never separators. */
                     __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
                     unsigned hi = (unsigned)_mm_movemask_epi8(v);
-                    if (hi == 0) {
-                        __m128i sp = _mm_set1_epi8(' ');
-                        __m128i s = _mm_or_si128(
-                            _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
-                        s = _mm_or_si128(s, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
-                                                          _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
-                        unsigned m = (unsigned)_mm_movemask_epi8(s);
-                        unsigned sep = out[o - 1] == ' ';
-                        if ((m & ((m << 1) | sep)) == 0) {
-                            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                                       _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-                            __m128i r = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-                            r = _mm_or_si128(_mm_andnot_si128(s, r), _mm_and_si128(s, sp));
-                            _mm_storeu_si128((__m128i *)(out + o), r);
-                            if (want_map) {
-                                __m128i base = _mm_add_epi32(_mm_set1_epi32((int)i),
-                                                             _mm_setr_epi32(0, 1, 2, 3));
-                                __m128i four = _mm_set1_epi32(4);
-                                _mm_storeu_si128((__m128i *)(map + o), base);
-                                base = _mm_add_epi32(base, four);
-                                _mm_storeu_si128((__m128i *)(map + o + 4), base);
-                                base = _mm_add_epi32(base, four);
-                                _mm_storeu_si128((__m128i *)(map + o + 8), base);
-                                base = _mm_add_epi32(base, four);
-                                _mm_storeu_si128((__m128i *)(map + o + 12), base);
-                            }
-                            o += 16;
-                            i += 16;
-                            continue;
-                        }
-                        hi = 1u << 16; /* all 16 bytes are ASCII: do them one by one */
+                    __m128i sp = _mm_set1_epi8(' ');
+                    __m128i s = _mm_or_si128(
+                        _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+                    s = _mm_or_si128(s, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
+                                                      _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
+                    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                               _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+                    __m128i r = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+                    r = _mm_or_si128(_mm_andnot_si128(s, r), _mm_and_si128(s, sp));
+                    _mm_storeu_si128((__m128i *)(out + o), r);
+                    if (want_map) {
+                        __m128i base = _mm_add_epi32(_mm_set1_epi32((int)i),
+                                                     _mm_setr_epi32(0, 1, 2, 3));
+                        __m128i four = _mm_set1_epi32(4);
+                        _mm_storeu_si128((__m128i *)(map + o), base);
+                        base = _mm_add_epi32(base, four);
+                        _mm_storeu_si128((__m128i *)(map + o + 4), base);
+                        base = _mm_add_epi32(base, four);
+                        _mm_storeu_si128((__m128i *)(map + o + 8), base);
+                        base = _mm_add_epi32(base, four);
+                        _mm_storeu_si128((__m128i *)(map + o + 12), base);
                     }
-                    size_t stop = i + (size_t)__builtin_ctz(hi);
-                    while (i < stop) {
-                        unsigned b = in[i];
-                        out[o] = (char)alow[b];
-                        if (want_map)
-                            map[o] = (uint32_t)i;
-                        o += 1u - (asep[b] & (out[o - 1] == ' '));
-                        i++;
-                    }
+                    unsigned m = (unsigned)_mm_movemask_epi8(s);
+                    unsigned sep = out[o - 1] == ' ';
+                    unsigned lim = hi | 0x10000u;
+                    unsigned ascii = (lim & (0u - lim)) - 1; /* the bytes before the first non-ASCII */
+                    unsigned bad = m & ((m << 1) | sep) & ascii;
+                    unsigned p = (unsigned)__builtin_ctz(bad | lim);
+                    o += p;
+                    i += p + (bad != 0);
                     continue;
                 }
 #endif
