@@ -18,7 +18,7 @@ static void detect_usage(FILE *f)
             "  -o, --output FILE    write to FILE instead of stdout\n"
             "  --param NAME=VALUE   override a detector parameter (learn, window, levels, context,\n"
             "                       context_weight, short_window, history, quiet, peak_wait,\n"
-            "                       spread_floor, alarm); for experiments only\n");
+            "                       spread_floor, spike_gain, alarm); for experiments only\n");
 }
 
 static int set_param(tocsin_detector_params *p, const char *arg)
@@ -56,6 +56,10 @@ static int set_param(tocsin_detector_params *p, const char *arg)
     }
     if (n == 12 && !strncmp(arg, "spread_floor", 12)) {
         p->spread_floor = v;
+        return 0;
+    }
+    if (n == 10 && !strncmp(arg, "spike_gain", 10)) {
+        p->spike_gain = v;
         return 0;
     }
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {

@@ -160,7 +160,8 @@ static uint32_t ctx_see(ctx_table *t, uint64_t k, bool *nomem)
 struct tocsin_detector {
     tocsin_detector_params p;
     uint64_t rows;
-    ring values;        /* trailing values for the value surprise */
+    ring values;        /* trailing values for the value surprise, in arrival order */
+    double *sorted;     /* the same values, sorted */
     double *learned;    /* the first `learn` values, replayed into the context table */
     double q_lo, q_step; /* quantization, fixed at the end of learning */
     int64_t *levels;    /* last `context` levels, newest last */
@@ -176,16 +177,17 @@ struct tocsin_detector {
 void tocsin_detector_params_init(tocsin_detector_params *p)
 {
     p->learn = 300;
-    p->window = 500;
+    p->window = 5000;
     p->levels = 12;
     p->context = 3;
-    p->context_weight = 0.5;
-    p->spread_floor = 0.08;
-    p->short_window = 10;
+    p->context_weight = 1.0;
+    p->short_window = 30;
     p->history = 1000;
-    p->quiet = 300;
+    p->spread_floor = 0.04;
+    p->spike_gain = 80;
+    p->quiet = 100;
+    p->peak_wait = 0;
     p->alarm = 0.2;
-    p->peak_wait = 5;
 }
 
 static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error *err)
@@ -207,6 +209,7 @@ static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error 
          "must be between 0 and 1");
     NEED(p->spread_floor > 0 && p->spread_floor <= 1, "spread_floor",
          "must be in (0, 1]");
+    NEED(p->spike_gain >= 0 && p->spike_gain <= 1000, "spike_gain", "must be between 0 and 1000");
     NEED(p->alarm > 0 && p->alarm < 1, "alarm", "must be strictly between 0 and 1");
 #undef NEED
     return TOCSIN_OK;
@@ -217,6 +220,7 @@ void tocsin_detector_free(tocsin_detector *d)
     if (!d)
         return;
     free(d->values.v);
+    free(d->sorted);
     free(d->learned);
     free(d->levels);
     free(d->ctx.key);
@@ -243,7 +247,8 @@ tocsin_status tocsin_detector_new(const tocsin_detector_params *params, tocsin_d
     d->p = p;
     d->learned = malloc(p.learn * sizeof *d->learned);
     d->levels = malloc(p.context * sizeof *d->levels);
-    if (!d->learned || !d->levels || !ring_init(&d->values, p.window) ||
+    d->sorted = malloc(p.window * sizeof *d->sorted);
+    if (!d->learned || !d->levels || !d->sorted || !ring_init(&d->values, p.window) ||
         !ring_init(&d->surprise_short, p.short_window) ||
         !ring_init(&d->surprise_hist, p.history) || !ctx_grow(&d->ctx)) {
         tocsin_detector_free(d);
@@ -254,6 +259,73 @@ tocsin_status tocsin_detector_new(const tocsin_detector_params *params, tocsin_d
 }
 
 uint64_t tocsin_detector_rows(const tocsin_detector *d) { return d->rows; }
+
+/* First index i of a[0..n) with a[i] >= x (lower) or a[i] > x (upper). */
+static size_t bound(const double *a, size_t n, double x, bool upper)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x || (upper && a[mid] == x))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Adds x to the trailing window (ring in arrival order + sorted copy), dropping the oldest. */
+static void window_push(tocsin_detector *d, double x)
+{
+    ring *r = &d->values;
+    size_t n = r->n;
+    if (n == r->cap) {
+        double old = r->v[r->head];
+        size_t i = bound(d->sorted, n, old, false);
+        memmove(d->sorted + i, d->sorted + i + 1, (n - i - 1) * sizeof *d->sorted);
+        n--;
+    }
+    size_t i = bound(d->sorted, n, x, true);
+    memmove(d->sorted + i + 1, d->sorted + i, (n - i) * sizeof *d->sorted);
+    d->sorted[i] = x;
+    ring_push(r, x);
+}
+
+/* How extreme x is among the trailing values: -log10 of its two-sided empirical tail
+ * probability, scaled so that a value beyond every one of them scores 1. */
+static double value_surprise(const tocsin_detector *d, double x)
+{
+    size_t n = d->values.n;
+    if (n < 20)
+        return 0.0;
+    size_t below_or_eq = bound(d->sorted, n, x, true);
+    size_t above_or_eq = n - bound(d->sorted, n, x, false);
+    size_t tail = below_or_eq < above_or_eq ? below_or_eq : above_or_eq;
+    double p = (2.0 * (double)tail + 1.0) / ((double)n + 1.0);
+    if (p >= 1)
+        return 0.0;
+    return -log10(p) / log10((double)n + 1.0);
+}
+
+/* A value beyond every trailing value: how far beyond, as r = distance from the median over
+ * the largest distance seen (r > 1 for a new extreme), mapped to the likelihood scale with
+ * x = spike_gain (r - 1) decades. 0 for values inside the trailing range. */
+static double spike_score(const tocsin_detector *d, double x)
+{
+    size_t n = d->values.n;
+    if (n < 100 || d->p.spike_gain <= 0)
+        return 0.0;
+    double lo = d->sorted[0], hi = d->sorted[n - 1], med = d->sorted[n / 2];
+    double r;
+    if (x > hi && hi > med)
+        r = (x - med) / (hi - med);
+    else if (x < lo && lo < med)
+        r = (med - x) / (med - lo);
+    else
+        return 0.0;
+    double dec = d->p.spike_gain * (r - 1.0);
+    return dec / (dec + 10.0);
+}
 
 /* Standard normal upper tail. */
 static double upper_tail(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
@@ -333,23 +405,16 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
     double out = 0.0;
     if (row < d->p.learn) {
         d->learned[row] = value;
-        ring_push(&d->values, value);
+        window_push(d, value);
         if (row + 1 == d->p.learn)
             finish_learning(d, &nomem);
         goto done;
     }
 
     /* 1. Surprise. */
-    double m = ring_mean(&d->values), sd = ring_sd(&d->values);
-    double floor_sd = 1e-3 * (fabs(m) > 1e-9 ? fabs(m) : 1.0);
-    if (sd < floor_sd)
-        sd = floor_sd;
-    double z = fabs(value - m) / sd;
-    double p2 = 2.0 * upper_tail(z);
-    double value_s = p2 > 0 ? -log10(p2) / 8.0 : 1.0;
-    if (value_s > 1)
-        value_s = 1;
-    ring_push(&d->values, value);
+    double value_s = value_surprise(d, value);
+    double spike = spike_score(d, value);
+    window_push(d, value);
     double ctx_s = d->p.context_weight * context_novelty(d, quantize(d, value), &nomem);
     double s = value_s > ctx_s ? value_s : ctx_s;
 
@@ -363,6 +428,8 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
     double like = likelihood_score((recent - hm) / hsd);
     if (d->surprise_hist.n < 100)
         like = 0; /* too little history to judge */
+    if (spike > like)
+        like = spike;
 
     /* 3. Alarms, each scored by the peak of its event (see the design note). */
     bool quiet = d->last_alarm && row + 1 - d->last_alarm <= d->p.quiet;
