@@ -1,25 +1,32 @@
-/* simhash.c: near-duplicate fingerprints and their banded index.
+/* simhash.c: near-duplicate signatures (MinHash LSH bands + SimHash) and their index.
  *
- * Design. A copy-paste flood is the same text with small edits: a different link, a number, a
- * mention, a word changed, added or dropped. SimHash (Charikar 2002; used at web scale by Manku,
- * Jain & Das Sarma 2007) maps a text to 64 bits so that texts sharing most features land a few
- * bits apart: every feature's 64-bit hash votes +1 / -1 on each bit, and the sign of each sum is
- * the fingerprint bit. The features are the word unigrams and bigrams of the normalized text
- * after dropping the tokens an edit most often touches (numbers, URLs, mentions); bigrams keep
- * "dog bites man" apart from "man bites dog", unigrams keep one changed word from moving more
- * than a few votes. Votes are counted eight bits at a time with a 256-entry table of packed
- * byte lanes (no per-bit loop), flushed to wide counters every 255 features.
+ * Design. A copy-paste flood is one text with small edits: another link, a number, a mention,
+ * punctuation, a word changed, added or dropped. Features are the word unigrams and bigrams of
+ * the normalized text after dropping the tokens such edits touch most (numbers, URLs,
+ * mentions); bigrams keep "dog bites man" apart from "man bites dog".
  *
- * Lookup: with radius r and r + 1 disjoint bands, two fingerprints within r bits agree on at
- * least one band (pigeonhole), so each band keys a chain of earlier fingerprints; a candidate
- * is confirmed with a popcount. The index keeps the `cap` most recent clusters in a ring; chains
- * run from newest to oldest and stop where ids stop decreasing (a slot reused by a newer entry),
- * so eviction needs no unlinking. Precision and recall on generated edits are measured by
- * tests/unit/test_dedup.c and stated in BENCHMARKS.md. */
+ * Candidates come from MinHash locality-sensitive hashing (Broder 1997; bands as in Leskovec,
+ * Rajaraman & Ullman, "Mining of Massive Datasets", ch. 3): DD_BANDS x DD_ROWS minima of
+ * multiply-shift hashes of the features; two texts with Jaccard similarity J share a band with
+ * probability 1 - (1 - J^DD_ROWS)^DD_BANDS (0.998 at J = 0.85, one word changed in twenty;
+ * 0.03 at J = 0.15). A band match alone would merge unrelated texts that share common phrases
+ * once the index holds millions of clusters, so each candidate is confirmed with SimHash
+ * (Charikar 2002): every feature votes on each of 64 bits and the sign of the sums is the
+ * fingerprint; texts sharing most features land a few bits apart, unrelated ones about 32 bits
+ * apart, and DD_RADIUS = 12 separates the two (a random pair is within 12 bits with probability
+ * below 1e-6). SimHash votes are counted eight bits at a time with a 256-entry table of packed
+ * byte lanes, flushed to wide counters every 255 features.
+ *
+ * The index keeps the `cap` most recent clusters in a ring; each band keys chains (by the low
+ * 18 bits of the band hash) running from newest to oldest, cut where ids stop decreasing (a slot
+ * reused by a newer entry), so eviction needs no unlinking. Precision and recall on generated
+ * edits are measured by tests/unit/test_dedup.c and stated in BENCHMARKS.md. */
 #include "dedup/dedup.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define HEAD_BITS 18
 
 /* lanes[b]: byte j is bit j of b. */
 static uint64_t lanes[256];
@@ -56,30 +63,55 @@ static uint64_t tok_hash(const char *s, size_t n)
     return mix64(h);
 }
 
-typedef struct votes {
-    uint64_t packed[8]; /* packed[b] byte j: votes for bit 8*j + b... see add */
+#define NHASH (DD_BANDS * DD_ROWS)
+
+/* Odd multipliers and offsets of the multiply-shift hashes (fixed: signatures are stored). */
+static uint64_t mul[NHASH], add[NHASH];
+static bool mul_ready;
+
+static void mul_init(void)
+{
+    uint64_t s = 0x7ac0c1d5eedULL;
+    for (int i = 0; i < NHASH; i++) {
+        s += 0x9e3779b97f4a7c15ULL;
+        mul[i] = mix64(s) | 1;
+        s += 0x9e3779b97f4a7c15ULL;
+        add[i] = mix64(s);
+    }
+    __atomic_store_n(&mul_ready, true, __ATOMIC_RELEASE);
+}
+
+typedef struct acc {
+    uint64_t packed[8];
     uint32_t wide[64];
     unsigned pending, total;
-} votes;
+    uint32_t mins[NHASH];
+} acc;
 
-static void votes_flush(votes *v)
+static void acc_flush(acc *a)
 {
     for (unsigned b = 0; b < 8; b++) {
         for (unsigned j = 0; j < 8; j++)
-            v->wide[8 * b + j] += (uint32_t)(v->packed[b] >> (8 * j) & 0xff);
-        v->packed[b] = 0;
+            a->wide[8 * b + j] += (uint32_t)(a->packed[b] >> (8 * j) & 0xff);
+        a->packed[b] = 0;
     }
-    v->pending = 0;
+    a->pending = 0;
 }
 
-static void votes_add(votes *v, uint64_t h)
+static void acc_add(acc *a, uint64_t h)
 {
-    /* packed[b] counts, in byte lane j, the features whose bit 8*b + j is set */
+    /* SimHash: packed[b] counts, in byte lane j, the features whose bit 8*b + j is set */
     for (unsigned b = 0; b < 8; b++)
-        v->packed[b] += lanes[(h >> (8 * b)) & 0xff];
-    v->total++;
-    if (++v->pending == 255)
-        votes_flush(v);
+        a->packed[b] += lanes[(h >> (8 * b)) & 0xff];
+    a->total++;
+    if (++a->pending == 255)
+        acc_flush(a);
+    /* MinHash */
+    for (int i = 0; i < NHASH; i++) {
+        uint32_t v = (uint32_t)((h * mul[i] + add[i]) >> 32);
+        if (v < a->mins[i])
+            a->mins[i] = v;
+    }
 }
 
 static bool is_edge_punct(unsigned char c)
@@ -87,12 +119,15 @@ static bool is_edge_punct(unsigned char c)
     return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
 }
 
-uint64_t dd_simhash(const char *norm, size_t len)
+void dd_signature(const char *norm, size_t len, dd_sig *out)
 {
     if (!__atomic_load_n(&lanes_ready, __ATOMIC_ACQUIRE))
-        lanes_init(); /* idempotent: concurrent first calls write the same table */
-    votes v;
-    memset(&v, 0, sizeof v);
+        lanes_init(); /* idempotent: concurrent first calls write the same tables */
+    if (!__atomic_load_n(&mul_ready, __ATOMIC_ACQUIRE))
+        mul_init();
+    acc a;
+    memset(&a, 0, offsetof(acc, mins));
+    memset(a.mins, 0xff, sizeof a.mins);
     uint64_t prev = 0;
     bool have_prev = false;
     size_t i = 0;
@@ -115,26 +150,70 @@ uint64_t dd_simhash(const char *norm, size_t len)
         if (skip || e - s < 2)
             continue;
         uint64_t h = tok_hash(norm + s, e - s);
-        votes_add(&v, h);
+        acc_add(&a, h);
         if (have_prev)
-            votes_add(&v, mix64(prev * 31 + h + 0x9e3779b97f4a7c15ULL));
+            acc_add(&a, mix64(prev * 31 + h + 0x9e3779b97f4a7c15ULL));
         prev = h;
         have_prev = true;
     }
-    if (v.total == 0)
-        return tok_hash(norm, len) ^ 0x5bd1e9955bd1e995ULL;
-    votes_flush(&v);
-    uint64_t out = 0;
+    if (a.total == 0) {
+        uint64_t h = tok_hash(norm, len) ^ 0x5bd1e9955bd1e995ULL;
+        for (int b = 0; b < DD_BANDS; b++)
+            out->band[b] = (uint32_t)(mix64(h + (uint64_t)b) >> 32);
+        out->sim = h;
+        return;
+    }
+    acc_flush(&a);
+    uint64_t sim = 0;
     for (unsigned b = 0; b < 64; b++)
-        if (2 * v.wide[b] > v.total)
-            out |= 1ULL << b;
-    return out;
+        if (2 * a.wide[b] > a.total)
+            sim |= 1ULL << b;
+    out->sim = sim;
+    for (int b = 0; b < DD_BANDS; b++) {
+        uint64_t h = (uint64_t)b * 0x9e3779b97f4a7c15ULL;
+        for (int r = 0; r < DD_ROWS; r++)
+            h = mix64(h ^ a.mins[b * DD_ROWS + r]);
+        out->band[b] = (uint32_t)(h >> 32);
+    }
 }
 
-/* ---- the banded index ---- */
+bool dd_similar(const dd_sig *a, const dd_sig *b)
+{
+    bool band = false;
+    for (int i = 0; i < DD_BANDS && !band; i++)
+        band = a->band[i] == b->band[i];
+    return band && dd_distance(a->sim, b->sim) <= DD_RADIUS;
+}
+
+void dd_sig_pack(const dd_sig *s, unsigned char out[DD_SIG_BYTES])
+{
+    for (int b = 0; b < DD_BANDS; b++)
+        for (int k = 0; k < 4; k++)
+            out[4 * b + k] = (unsigned char)(s->band[b] >> (8 * k));
+    for (int k = 0; k < 8; k++)
+        out[4 * DD_BANDS + k] = (unsigned char)(s->sim >> (8 * k));
+}
+
+bool dd_sig_unpack(const void *p, size_t len, dd_sig *out)
+{
+    const unsigned char *c = p;
+    if (!p || len != DD_SIG_BYTES)
+        return false;
+    for (int b = 0; b < DD_BANDS; b++) {
+        out->band[b] = 0;
+        for (int k = 0; k < 4; k++)
+            out->band[b] |= (uint32_t)c[4 * b + k] << (8 * k);
+    }
+    out->sim = 0;
+    for (int k = 0; k < 8; k++)
+        out->sim |= (uint64_t)c[4 * DD_BANDS + k] << (8 * k);
+    return true;
+}
+
+/* ---- the index ---- */
 
 typedef struct dd_entry {
-    uint64_t sim;
+    dd_sig sig;
     int64_t id;
 } dd_entry;
 
@@ -142,7 +221,7 @@ struct dd_index {
     size_t cap, n, next; /* ring of cap slots; next = slot of the next insertion */
     dd_entry *ent;
     uint32_t *link;      /* link[slot * DD_BANDS + band] = older slot + 1 in the chain, 0 = end */
-    uint32_t *head;      /* head[band << 16 | value] = newest slot + 1 */
+    uint32_t *head;      /* head[band << HEAD_BITS | low bits] = newest slot + 1 */
 };
 
 dd_index *dd_index_new(size_t cap)
@@ -155,7 +234,7 @@ dd_index *dd_index_new(size_t cap)
     ix->cap = cap;
     ix->ent = malloc(cap * sizeof *ix->ent);
     ix->link = malloc(cap * DD_BANDS * sizeof *ix->link);
-    ix->head = calloc((size_t)DD_BANDS << 16, sizeof *ix->head);
+    ix->head = calloc((size_t)DD_BANDS << HEAD_BITS, sizeof *ix->head);
     if (!ix->ent || !ix->link || !ix->head) {
         dd_index_free(ix);
         return NULL;
@@ -175,25 +254,29 @@ void dd_index_free(dd_index *ix)
 
 size_t dd_index_size(const dd_index *ix) { return ix->n; }
 
-static unsigned band_of(uint64_t sim, unsigned b) { return (unsigned)(sim >> (16 * b)) & 0xffff; }
+static size_t head_of(uint32_t band, unsigned b)
+{
+    return (size_t)b << HEAD_BITS | (band & ((1u << HEAD_BITS) - 1));
+}
 
-bool dd_index_find(const dd_index *ix, uint64_t sim, int64_t *id)
+bool dd_index_find(const dd_index *ix, const dd_sig *sig, int64_t *id)
 {
     bool found = false;
     int64_t best = 0;
     for (unsigned b = 0; b < DD_BANDS; b++) {
-        uint32_t s = ix->head[b << 16 | band_of(sim, b)];
+        uint32_t s = ix->head[head_of(sig->band[b], b)];
         int64_t last = INT64_MAX;
         while (s) {
             const dd_entry *e = &ix->ent[s - 1];
             if (e->id >= last)
                 break; /* the slot was reused by a newer entry: the chain ended here */
             last = e->id;
-            if (band_of(e->sim, b) != band_of(sim, b))
+            if (((e->sig.band[b] ^ sig->band[b]) & ((1u << HEAD_BITS) - 1)) != 0)
                 break; /* reused slot now in another chain */
-            if (dd_distance(e->sim, sim) <= DD_RADIUS) {
-                if (!found || e->id > best)
-                    best = e->id;
+            if (found && e->id <= best)
+                break; /* older than a match already found */
+            if (e->sig.band[b] == sig->band[b] && dd_distance(e->sig.sim, sig->sim) <= DD_RADIUS) {
+                best = e->id;
                 found = true;
                 break; /* newest match in this chain */
             }
@@ -205,14 +288,14 @@ bool dd_index_find(const dd_index *ix, uint64_t sim, int64_t *id)
     return found;
 }
 
-void dd_index_add(dd_index *ix, uint64_t sim, int64_t id)
+void dd_index_add(dd_index *ix, const dd_sig *sig, int64_t id)
 {
     size_t slot = ix->next;
-    ix->ent[slot].sim = sim;
+    ix->ent[slot].sig = *sig;
     ix->ent[slot].id = id;
     for (unsigned b = 0; b < DD_BANDS; b++) {
-        uint32_t *h = &ix->head[b << 16 | band_of(sim, b)];
-        ix->link[slot * DD_BANDS + b] = *h;
+        uint32_t *h = &ix->head[head_of(sig->band[b], b)];
+        ix->link[slot * DD_BANDS + b] = *h == slot + 1 ? 0 : *h;
         *h = (uint32_t)slot + 1;
     }
     ix->next = (slot + 1) % ix->cap;

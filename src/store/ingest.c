@@ -34,11 +34,12 @@
 
 #define BATCH_RECS 2048
 #define BATCH_ARENA (1u << 20)
-#define CLUSTER_CAP (2u << 20) /* clusters kept in the near-duplicate index */
+#define CLUSTER_CAP (1u << 20) /* clusters kept in the near-duplicate index (80 MiB) */
 
 typedef struct rec {
     int64_t key;
-    uint64_t sim, author_h;
+    dd_sig sig;
+    uint64_t author_h;
     int64_t ts;
     bool has_ts, has_author;
     uint8_t kind;
@@ -267,7 +268,7 @@ static tocsin_status sink(void *ctx, unsigned worker, const tocsin_post_info *in
     rec *r = &b->recs[b->n];
     memset(r, 0, sizeof *r);
     r->key = store_post_key(p);
-    r->sim = dd_simhash(info->norm, info->norm_len);
+    dd_signature(info->norm, info->norm_len, &r->sig);
     r->ts = p->ts;
     r->has_ts = p->has_ts;
     r->kind = (uint8_t)p->kind;
@@ -604,7 +605,7 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
     if (!g->rescan) {
         /* the cluster the post would join (or open) is decided first, so that the key and its
          * cluster go in with one insert */
-        uniq = !dd_index_find(g->index, r->sim, &cluster);
+        uniq = !dd_index_find(g->index, &r->sig, &cluster);
         if (uniq)
             cluster = g->last_cluster + 1;
         sqlite3_bind_int64(g->q_seen_ins, 2, cluster);
@@ -623,7 +624,9 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
             g->last_cluster = cluster;
             sqlite3_stmt *q = g->q_cluster_ins;
             sqlite3_bind_int64(q, 1, cluster);
-            sqlite3_bind_int64(q, 2, (int64_t)r->sim);
+            unsigned char packed[DD_SIG_BYTES];
+            dd_sig_pack(&r->sig, packed);
+            sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_TRANSIENT);
             sqlite3_bind_int64(q, 3, r->key);
             if (r->has_ts)
                 sqlite3_bind_int64(q, 4, r->ts);
@@ -633,7 +636,7 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
             sqlite3_reset(q);
             if (rc != SQLITE_DONE)
                 return wfail(g, "recording a cluster");
-            dd_index_add(g->index, r->sim, cluster);
+            dd_index_add(g->index, &r->sig, cluster);
             g->unique++;
         }
     } else {
@@ -942,7 +945,14 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
     g->last_cluster = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         g->last_cluster = sqlite3_column_int64(q, 0);
-        dd_index_add(g->index, (uint64_t)sqlite3_column_int64(q, 1), g->last_cluster);
+        dd_sig sig;
+        if (!dd_sig_unpack(sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &sig)) {
+            sqlite3_finalize(q);
+            return tc_error_set(err, TOCSIN_ERR_STORE, g->s->path, 0, "cluster.sim",
+                                "malformed near-duplicate signature in cluster %lld",
+                                (long long)g->last_cluster);
+        }
+        dd_index_add(g->index, &sig, g->last_cluster);
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
