@@ -768,6 +768,7 @@ typedef struct tocsin_detector_params {
     uint32_t short_window;   /* rows averaged into the short-term surprise */
     uint32_t history;        /* rows of surprise history the likelihood compares against */
     double spread_floor;     /* least spread assumed for the recent surprise (0..1] */
+    double spike_gain;       /* weight of a value beyond the trailing range (0 = off) */
     uint32_t quiet;          /* rows after an alarm during which no new alarm is raised */
     uint32_t peak_wait;      /* rows an alarm may wait for its event's peak (its score) */
     double alarm;            /* likelihood score (0..1) from which a row is an alarm */
