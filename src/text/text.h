@@ -37,7 +37,9 @@ uint32_t norm_fold_arabic(uint32_t cp);
  * test checks this claim against the installed utf8proc for every code point). */
 static inline bool norm_hangul_is_l(uint32_t c) { return c >= 0x1100 && c <= 0x1112; }
 static inline bool norm_hangul_is_v(uint32_t c) { return c >= 0x1161 && c <= 0x1175; }
-static inline bool norm_hangul_is_t(uint32_t c) { return c >= 0x11A8 && c <= 0x11C2; }
+/* T jamo are U+11A8..U+11C2; utf8proc also "composes" an LV syllable with U+11A7 (the T base,
+ * which is not a T jamo) by dropping it, and the reference is utf8proc, so U+11A7 counts here. */
+static inline bool norm_hangul_is_t(uint32_t c) { return c >= 0x11A7 && c <= 0x11C2; }
 static inline bool norm_hangul_is_lv(uint32_t c)
 {
     return c >= 0xAC00 && c <= 0xD7A3 && (c - 0xAC00) % 28 == 0;
