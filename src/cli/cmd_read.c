@@ -88,8 +88,9 @@ static void print_jsonl(FILE *f, const tocsin_post *p, const char *format)
             (unsigned long long)p->record);
 }
 
-/* Prints at most `width` code points of v, with newlines and tabs shown as spaces; pads. */
-static void cell(FILE *f, tocsin_strv v, int width)
+/* Prints at most `width` code points of v, with newlines and tabs shown as spaces; pads to
+ * the width when `pad`. */
+static void cell(FILE *f, tocsin_strv v, int width, bool pad)
 {
     int used = 0;
     for (size_t i = 0; v.ptr && i < v.len && used < width;) {
@@ -105,11 +106,8 @@ static void cell(FILE *f, tocsin_strv v, int width)
             fwrite(v.ptr + i, 1, l, f);
         i += l;
         used++;
-        if (used == width && i < v.len) {
-            break;
-        }
     }
-    for (; used < width; used++)
+    for (; pad && used < width; used++)
         putc(' ', f);
 }
 
@@ -125,13 +123,13 @@ static void print_table(FILE *f, const tocsin_post *p)
     if (p->has_ts)
         tocsin_time_format(p->ts, ts, sizeof ts);
     fprintf(f, "%-20s  %-7s  ", ts, tocsin_kind_name(p->kind));
-    cell(f, p->id, 20);
+    cell(f, p->id, 20, true);
     fputs("  ", f);
-    cell(f, p->author_name.len ? p->author_name : p->author_id, 16);
+    cell(f, p->author_name.len ? p->author_name : p->author_id, 16, true);
     fputs("  ", f);
-    cell(f, p->channel_name.len ? p->channel_name : p->channel_id, 16);
+    cell(f, p->channel_name.len ? p->channel_name : p->channel_id, 16, true);
     fputs("  ", f);
-    cell(f, p->text, 60);
+    cell(f, p->text, 60, true);
     putc('\n', f);
 }
 
