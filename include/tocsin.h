@@ -433,8 +433,8 @@ bool tocsin_lang_choose(tocsin_lang_source source, tocsin_strv input_tag,
 /* ---------------------------------------------------------------------------------------------
  * Stage stats: rate ratios with honest intervals, multiple testing, change points, seasonal
  * spikes. Plain arrays in, plain numbers out: the store and the CLI feed them. The methods, their
- * assumptions and references are in src/stats/ratio.c, changepoint.c, stl.c, esd.c and
- * docs/internals/stats.md. Distribution functions come from GSL; the first call of any function
+ * assumptions and references are in src/stats/ratio.c, changepoint.c, stl.c, esd.c, burst.c
+ * and docs/internals/stats.md. Distribution functions come from GSL; the first call of any function
  * below switches GSL's abort-on-error handler off (process-wide), since the library never exits.
  * ------------------------------------------------------------------------------------------- */
 
@@ -531,8 +531,11 @@ size_t tocsin_rate_ratio_sentence(const tocsin_rate_ratio *rr, const double *cla
 /* Change points in a count series (PELT, exact optimal partitioning with pruning). */
 typedef enum tocsin_cpt_cost {
     TOCSIN_CPT_POISSON = 0,       /* Poisson deviance */
-    TOCSIN_CPT_QUASI_POISSON = 1, /* Poisson deviance / dispersion (the default) */
-    TOCSIN_CPT_NEGBIN = 2,        /* negative binomial, size estimated from the series */
+    TOCSIN_CPT_QUASI_POISSON = 1, /* Poisson deviance / dispersion */
+    TOCSIN_CPT_NEGBIN = 2,        /* negative binomial, size estimated from the series; equal
+                                     exposures only */
+    TOCSIN_CPT_AUTO = 3,          /* the default: negative binomial without exposures,
+                                     quasi-Poisson with them */
 } tocsin_cpt_cost;
 
 typedef struct tocsin_cpt_opts {
@@ -543,7 +546,7 @@ typedef struct tocsin_cpt_opts {
     double min_ratio;   /* an upward change is a surge when its ratio >= this; 0 = 1 */
 } tocsin_cpt_opts;
 
-/* Sets the defaults: quasi-Poisson cost, penalty 3 log n, min_segment 2, level 0.95. */
+/* Sets the defaults: automatic cost, penalty 3 log n, min_segment 2, level 0.95. */
 void tocsin_cpt_opts_init(tocsin_cpt_opts *o);
 
 typedef struct tocsin_segment {
@@ -568,6 +571,7 @@ typedef struct tocsin_surge {
 
 typedef struct tocsin_cpt_result {
     size_t n;                   /* series length */
+    tocsin_cpt_cost cost;       /* the cost used (never TOCSIN_CPT_AUTO) */
     double penalty;             /* the penalty used, deviance units */
     double dispersion;          /* estimated dispersion (1 for the Poisson cost) */
     double nb_size;             /* negative binomial size (INFINITY unless TOCSIN_CPT_NEGBIN) */

@@ -7,9 +7,11 @@
  * with C the segment's deviance (-2 log-likelihood at its fitted rate, up to terms that do not
  * depend on the segmentation):
  *   Poisson:        C = -2 (Y log(Y / E) - Y), Y and E the segment's total count and exposure;
- *   quasi-Poisson:  the Poisson C divided by the dispersion phi (the default);
+ *   quasi-Poisson:  the Poisson C divided by the dispersion phi;
  *   negative binomial (equal exposures): C = -2 (m k log(k / (k + mu)) + Y log(mu / (k + mu))),
  *                   mu = Y / m over the segment's m buckets, size k fixed for the series.
+ * The default ("auto") is the negative binomial without exposures and quasi-Poisson with them
+ * (the negative binomial's segment fit has no closed form when exposures differ).
  * The minimum is found exactly by optimal partitioning with PELT pruning (Killick, Fearnhead &
  * Eckley, JASA 107, 2012): a candidate last change s is dropped for good once
  * F(s) + C(s..t) > F(t), valid because splitting a segment never raises these costs. Expected
@@ -26,8 +28,16 @@
  * difference of a pair estimates the variance mu + mu^2 / k at the pair's mean mu, so
  * 1 / k = sum (d^2 / (2 c) - mu) / sum mu^2, c the same trimming correction (k infinite, i.e.
  * Poisson, when that is not positive). Unlike one phi, this lets a surging regime be burstier
- * than a quiet one, which is how chatter behaves; the simulations show it splitting a surge
- * into spurious extra regimes about half as often as the quasi-Poisson cost.
+ * than a quiet one, which is how chatter behaves.
+ *
+ * Trimmed pairs under-estimate the dispersion of heavy-tailed (negative binomial) counts: with
+ * size 5 (the ratio-8 step series of the simulations) the pairs gave k = 7.6 on average. So the
+ * search runs twice: after the first pass, phi (Pearson chi2 / (n - regimes)) and k (moments:
+ * 1 / k = sum ((y - mu)^2 - mu) / sum mu^2) are re-estimated around its regimes, the larger
+ * dispersion of the two estimates is kept, and the search is repeated when it grew (mean k then
+ * 5.5). In the simulations this cut the spurious extra surges inside a real one (ratio 8) from
+ * 15 % to 10 % (quasi-Poisson) and from 6 % to 2 % (negative binomial), with the same power and
+ * fewer false surges.
  *
  * Penalty rule: beta = 3 log n in (quasi-)deviance units, not a knob to tune. A change adds two
  * parameters (where, and the new rate); BIC would charge 2 log n, but the location is searched
@@ -63,7 +73,7 @@
 void tocsin_cpt_opts_init(tocsin_cpt_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->cost = TOCSIN_CPT_QUASI_POISSON;
+    o->cost = TOCSIN_CPT_AUTO;
     o->penalty = 0.0;
     o->min_segment = 2;
     o->level = 0.95;
@@ -155,6 +165,33 @@ static tocsin_status cpt_dispersion(const uint64_t *y, const double *e, size_t n
     return TOCSIN_OK;
 }
 
+/* The dispersion and negative binomial size around the regimes of a segmentation (`last` as
+ * cpt_pelt leaves it): Pearson chi2 / (n - regimes), floored at 1, and the moment estimate
+ * 1 / k = sum ((y - mu)^2 - mu) / sum mu^2 (k infinite when not positive). */
+static void cpt_dispersion_segments(const uint64_t *y, const double *e, size_t n,
+                                    const double *cy, const double *ce, const size_t *last,
+                                    double *phi, double *k)
+{
+    double chi2 = 0.0, excess = 0.0, m2 = 0.0;
+    size_t regimes = 0;
+    for (size_t t = n; t > 0; t = last[t]) {
+        size_t s = last[t];
+        regimes++;
+        double rate = (cy[t] - cy[s]) / (ce[t] - ce[s]);
+        for (size_t i = s; i < t; i++) {
+            double mu = rate * (e ? e[i] : 1.0), d = (double)y[i] - mu;
+            if (mu > 0.0)
+                chi2 += d * d / mu;
+            excess += d * d - mu;
+            m2 += mu * mu;
+        }
+    }
+    *phi = n > regimes ? chi2 / (double)(n - regimes) : 1.0;
+    if (!(*phi > 1.0))
+        *phi = 1.0;
+    *k = m2 > 0.0 && excess > 0.0 ? m2 / excess : INFINITY;
+}
+
 /* Optimal partitioning with PELT pruning; `last[t]` receives the start of the last segment of
  * the best segmentation of [0, t). */
 static tocsin_status cpt_pelt(const cpt_ctx *c, size_t n, size_t minseg, double beta, size_t *last,
@@ -234,7 +271,7 @@ tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, siz
     size_t minseg = o->min_segment ? o->min_segment : 2;
     double level = o->level == 0.0 ? 0.95 : o->level;
     double min_ratio = o->min_ratio == 0.0 ? 1.0 : o->min_ratio;
-    if ((unsigned)o->cost > TOCSIN_CPT_NEGBIN)
+    if ((unsigned)o->cost > TOCSIN_CPT_AUTO)
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "cost", "unknown cost %d",
                             (int)o->cost);
     if (!(level > 0.0 && level < 1.0))
@@ -252,7 +289,10 @@ tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, siz
                             "%zu buckets: the exact change-point search is quadratic when there "
                             "are few changes, so it stops at %d; aggregate to coarser buckets",
                             n, TC_CPT_MAX_N);
-    if (o->cost == TOCSIN_CPT_NEGBIN && exposure)
+    tocsin_cpt_cost cost = o->cost;
+    if (cost == TOCSIN_CPT_AUTO)
+        cost = exposure ? TOCSIN_CPT_QUASI_POISSON : TOCSIN_CPT_NEGBIN;
+    if (cost == TOCSIN_CPT_NEGBIN && exposure)
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "cost",
                             "the negative binomial cost needs equal exposures (pass NULL); use "
                             "the quasi-Poisson cost for shares");
@@ -276,22 +316,45 @@ tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, siz
         cy[i + 1] = cy[i] + (double)y[i];
         ce[i + 1] = ce[i] + (exposure ? exposure[i] : 1.0);
     }
-    cpt_ctx c = {cy, ce, o->cost, 1.0, INFINITY};
-    if (o->cost != TOCSIN_CPT_POISSON) {
+    cpt_ctx c = {cy, ce, cost, 1.0, INFINITY};
+    if (cost != TOCSIN_CPT_POISSON) {
         double k = INFINITY;
         st = cpt_dispersion(y, exposure, n, &c.phi, &k, err);
         if (st != TOCSIN_OK)
             goto out;
-        if (o->cost == TOCSIN_CPT_NEGBIN)
+        if (cost == TOCSIN_CPT_NEGBIN)
             c.k = k;
     }
     r->n = n;
-    r->dispersion = o->cost == TOCSIN_CPT_POISSON ? 1.0 : c.phi;
-    r->nb_size = o->cost == TOCSIN_CPT_NEGBIN ? c.k : INFINITY;
+    r->cost = cost;
+    r->dispersion = cost == TOCSIN_CPT_POISSON ? 1.0 : c.phi;
+    r->nb_size = cost == TOCSIN_CPT_NEGBIN ? c.k : INFINITY;
     r->penalty = o->penalty > 0.0 ? o->penalty : 3.0 * log((double)n);
     st = cpt_pelt(&c, n, minseg, r->penalty, last, err);
     if (st != TOCSIN_OK)
         goto out;
+    if (cost != TOCSIN_CPT_POISSON) {
+        /* second pass: re-estimate the dispersion around the first pass's regimes, which sees
+         * the heavy tails the trimmed pairs miss, and keep the larger dispersion */
+        double phi2, k2;
+        cpt_dispersion_segments(y, exposure, n, cy, ce, last, &phi2, &k2);
+        bool changed = false;
+        if (phi2 > c.phi) {
+            c.phi = phi2;
+            changed = cost == TOCSIN_CPT_QUASI_POISSON;
+        }
+        if (cost == TOCSIN_CPT_NEGBIN && k2 < c.k) {
+            c.k = k2;
+            changed = true;
+        }
+        r->dispersion = c.phi;
+        r->nb_size = cost == TOCSIN_CPT_NEGBIN ? c.k : INFINITY;
+        if (changed) {
+            st = cpt_pelt(&c, n, minseg, r->penalty, last, err);
+            if (st != TOCSIN_OK)
+                goto out;
+        }
+    }
 
     /* boundaries, in order: pos[0] = 0 < ... < pos[k] = n */
     size_t k = 0;

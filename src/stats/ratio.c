@@ -8,7 +8,8 @@
  * Exact (conditional binomial). If x1 and x0 are Poisson with means l1 E1 and l0 E0, then given
  * their total n = x1 + x0, x1 is Binomial(n, p) with p = R E1 / (R E1 + E0), R = l1 / l0. The
  * Clopper-Pearson limits for p (beta quantiles from GSL, with bisection on GSL's beta
- * distribution where its inverse fails to converge for large counts: pL = B^-1(a/2; x1, n - x1 + 1),
+ * distribution where its inverse fails to converge for large counts:
+ * pL = B^-1(a/2; x1, n - x1 + 1),
  * pU = B^-1(1 - a/2; x1 + 1, n - x1)) map monotonically to R = p E0 / ((1 - p) E1). When x1 = 0
  * the lower limit is 0; when x0 = 0 the upper one is infinite (and so is the ratio). The p-value
  * for R = 1 is the doubled smaller tail of Binomial(n, E1 / (E1 + E0)) at x1, capped at 1: the

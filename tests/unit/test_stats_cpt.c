@@ -195,8 +195,16 @@ static void options(void)
     for (size_t i = 0; i < r->n_segments; i++)
         CHECK(r->segments[i].end - r->segments[i].start >= 10);
     tocsin_cpt_result_free(r);
-    /* defaults when opts is NULL */
+    /* defaults when opts is NULL: the automatic cost is the negative binomial without
+     * exposures, quasi-Poisson with them */
     CHECK_INT(tocsin_changepoints(y, NULL, 60, NULL, &r, NULL), TOCSIN_OK);
+    CHECK_INT(r->cost, TOCSIN_CPT_NEGBIN);
+    tocsin_cpt_result_free(r);
+    double e[60];
+    for (int i = 0; i < 60; i++)
+        e[i] = 100 + i;
+    CHECK_INT(tocsin_changepoints(y, e, 60, NULL, &r, NULL), TOCSIN_OK);
+    CHECK_INT(r->cost, TOCSIN_CPT_QUASI_POISSON);
     tocsin_cpt_result_free(r);
     tocsin_cpt_result_free(NULL);
 }

@@ -94,7 +94,8 @@ static void run_case(const char *name, const tocsin_esd_opts *o, int use_ts, con
     }
     size_t *idx = NULL, n_idx = 0;
     tocsin_error err;
-    tocsin_status st = tocsin_esd_detect(raw.v, use_ts ? raw.ts : NULL, raw.n, o, &idx, &n_idx, &err);
+    tocsin_status st =
+        tocsin_esd_detect(raw.v, use_ts ? raw.ts : NULL, raw.n, o, &idx, &n_idx, &err);
     CHECK_INT(st, TOCSIN_OK);
     size_t both = 0;
     for (size_t i = 0; i < n_idx; i++) {
@@ -171,7 +172,8 @@ static void esd_vec_both(void)
 static size_t count_flags(const tocsin_esd_opts *o, int use_ts)
 {
     size_t *idx = NULL, n_idx = 0;
-    tocsin_status st = tocsin_esd_detect(raw.v, use_ts ? raw.ts : NULL, raw.n, o, &idx, &n_idx, NULL);
+    tocsin_status st =
+        tocsin_esd_detect(raw.v, use_ts ? raw.ts : NULL, raw.n, o, &idx, &n_idx, NULL);
     CHECK_INT(st, TOCSIN_OK);
     free(idx);
     return n_idx;
@@ -306,9 +308,10 @@ static size_t brute_esd(const double *r0, size_t n, size_t kmax, double alpha, i
         memmove(r + best, r + best + 1, (m - best - 1) * sizeof *r);
         memmove(idx + best, idx + best + 1, (m - best - 1) * sizeof *idx);
         m--;
-        double p = dir == 0 ? 1 - alpha / (2.0 * (double)(n - i + 1)) : 1 - alpha / (double)(n - i + 1);
-        double t = gsl_cdf_tdist_Pinv(p, (double)(n - i - 1));
-        double lam = t * (double)(n - i) / sqrt(((double)(n - i - 1) + t * t) * (double)(n - i + 1));
+        double left = (double)(n - i + 1), df = (double)(n - i - 1);
+        double p = dir == 0 ? 1 - alpha / (2.0 * left) : 1 - alpha / left;
+        double t = gsl_cdf_tdist_Pinv(p, df);
+        double lam = t * (double)(n - i) / sqrt((df + t * t) * left);
         if (R > lam)
             num = i;
     }
