@@ -568,6 +568,67 @@ static void mastodon_boost_and_spoiler(void)
     got_free(&g);
 }
 
+
+static void fourcat_csv_columns(void)
+{
+    /* 4CAT's Telegram CSV: unix_timestamp wins over the server-local timestamp; a BOM on the
+     * header; a quoted body with a newline and "" escapes; reply_to makes a reply; a forwarded
+     * message is a repost. */
+    const char *in =
+        "\xef\xbb\xbfid,thread_id,chat,author,author_username,author_name,body,is_reply,"
+        "reply_to,timestamp,unix_timestamp,author_forwarded_from_name\n"
+        "123-1,123,Some Chat,555,ana_u,Ana,\"hello \"\"world\"\"\nsecond line\",no,,"
+        "2021-01-01 12:00:00,1609502400,\n"
+        "123-2,123,Some Chat,556,,Bo,see https://example.org/a,yes,1,2021-01-01 12:05:00,"
+        "1609502700,\n"
+        "123-3,123,Some Chat,556,,Bo,fwd,no,,2021-01-01 12:06:00,1609502760,Other Channel\n"
+        "123-4,123,Some Chat,556,,Bo,too,many,fields,here,x,y,z,w\n";
+    got g;
+    read_all(&g, write_input("4cat.csv", in), NULL, NULL, false);
+    CHECK_STR(g.format, "4cat");
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.id[0], "123-1");
+    CHECK_STR(g.ts[0], "2021-01-01T12:00:00Z");
+    CHECK_STR(g.text[0], "hello \"world\"\nsecond line");
+    CHECK_STR(g.author_id[0], "555");
+    CHECK_STR(g.author_name[0], "Ana");
+    CHECK_STR(g.channel_id[0], "123");
+    CHECK_STR(g.channel_name[0], "Some Chat");
+    CHECK_INT(g.kind[1], TOCSIN_KIND_REPLY);
+    CHECK_STR(g.ref_id[1], "1");
+    CHECK_STR(g.url0[1], "https://example.org/a");
+    CHECK_INT(g.kind[2], TOCSIN_KIND_REPOST);
+    CHECK_INT(g.stats.skipped[TOCSIN_SKIP_BAD_CSV], 1);
+    got_free(&g);
+}
+
+static void telegram_control_escapes_and_stream_notices(void)
+{
+    /* tdesktop writes control characters as \xHH, which is not JSON */
+    got g;
+    read_all(&g,
+             write_input("x.json", "{\"name\":\"c\",\"type\":\"personal_chat\",\"id\":1,"
+                                   "\"messages\":[{\"id\":1,\"type\":\"message\","
+                                   "\"date_unixtime\":\"1600000000\",\"from\":\"a\","
+                                   "\"from_id\":\"user1\",\"text\":\"bell\\x07here\"}]}"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "telegram");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.text[0], "bell\x07here");
+    got_free(&g);
+    /* X streams interleave notices that are not tweets: skipped, counted, warned */
+    char in[4096] = "";
+    strcat(in, tweet_line("\"id_str\":\"1\"", "a tweet"));
+    strcat(in, "{\"delete\":{\"status\":{\"id\":1,\"id_str\":\"1\",\"user_id\":3}}}\n");
+    strcat(in, "{\"limit\":{\"track\":5,\"timestamp_ms\":\"1500000000000\"}}\n");
+    read_all(&g, write_input("stream.jsonl", in), NULL, NULL, false);
+    CHECK_STR(g.format, "twitter");
+    CHECK_INT(g.n, 1);
+    CHECK_INT(g.stats.skipped[TOCSIN_SKIP_NO_TEXT], 2);
+    CHECK(strstr(g.last_warning, "limit") != NULL);
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -590,6 +651,8 @@ int main(void)
     RUN(discord_offsets_and_types);
     RUN(gnip_share_takes_the_original);
     RUN(mastodon_boost_and_spoiler);
+    RUN(fourcat_csv_columns);
+    RUN(telegram_control_escapes_and_stream_notices);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
