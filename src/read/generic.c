@@ -62,7 +62,15 @@ static int key_field(const char *k, size_t n, bool ci, int *prio)
     for (unsigned i = 0; i < key_first[c - 'a'][1]; i++, e++) {
         if (e->len != n)
             continue;
-        if (ci ? tc_strv_eq_ci(tc_strv(k, n), e->name) : memcmp(k, e->name, n) == 0) {
+        bool eq;
+        if (ci) {
+            eq = tc_strv_eq_ci(tc_strv(k, n), e->name);
+        } else {
+            eq = true;
+            for (size_t j = 1; j < n && eq; j++) /* the first letter matched already */
+                eq = k[j] == e->name[j];
+        }
+        if (eq) {
             *prio = e->prio;
             return e->field;
         }
@@ -90,17 +98,27 @@ static bool usable(tocsin_field f, tj_type t)
 typedef struct pick_ctx {
     const tocsin_read_opts *opts;
     int prio[TOCSIN_FIELD__COUNT];
+    int cand; /* priority of the key just wanted */
 } pick_ctx;
 
-static int pick_field(void *ctx, const char *key, size_t len, tj_type t)
+static int want_field(void *ctx, const char *key, size_t len)
 {
     pick_ctx *c = ctx;
     int p;
     int f = key_field(key, len, false, &p);
-    if (f < 0 || c->opts->field[f] || p >= c->prio[f] || !usable((tocsin_field)f, t))
+    if (f < 0 || c->opts->field[f] || p >= c->prio[f])
         return -1;
-    c->prio[f] = p;
+    c->cand = p;
     return f;
+}
+
+static bool take_field(void *ctx, int f, tj_type t)
+{
+    pick_ctx *c = ctx;
+    if (!usable((tocsin_field)f, t))
+        return false;
+    c->prio[f] = c->cand;
+    return true;
 }
 
 /* Finds each field of object `obj`: explicit paths first, else the best-named member. */
@@ -118,8 +136,9 @@ static void find_fields(tj_doc *d, tj_val obj, const tocsin_read_opts *opts,
         else
             need = true;
     }
+    tj_picker pk = {want_field, take_field, &c};
     if (need)
-        tj_pick_members(d, obj, pick_field, &c, found);
+        tj_pick_members(d, obj, &pk, found);
 }
 
 static int sniff_json_common(const rd_sniff *s, char *why, size_t cap, int score,

@@ -44,6 +44,16 @@ tocsin_status tj_parse(tj_doc *d, const char *buf, size_t len, tj_val *root, boo
 tocsin_status tj_parse_padded(tj_doc *d, const char *buf, size_t len, tj_val *root,
                               bool *repaired, size_t *bad_utf8, char *why, size_t why_cap);
 
+/* Batch parsing of values laid out one after another (JSON Lines), for speed: one simdjson
+ * stage-1 pass over the whole chunk instead of one per record. buf[0..len) must be followed by
+ * TJ_PADDING readable bytes and len <= TJ_BATCH_MAX. No repair pass here: on any error the batch
+ * stops and the caller parses the rest one by one with tj_parse (which also ends a batch). */
+#define TJ_BATCH_MAX (1u << 20)
+tocsin_status tj_batch_begin(tj_doc *d, const char *buf, size_t len);
+/* The next value: returns 1 with *root and its byte span [*off, *off + *n) in buf (handles as
+ * after tj_parse), 0 at the end of the chunk, -1 on an error (the batch is then over). */
+int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n);
+
 tj_type tj_type_of(tj_doc *d, tj_val v);
 /* Member `key` of an object (0 when v is not an object or has no such key). */
 tj_val tj_get(tj_doc *d, tj_val obj, const char *key);
@@ -52,11 +62,15 @@ tj_val tj_path(tj_doc *d, tj_val v, const char *dotted);
 /* The children of an array (or the member values of an object): their handles are
  * first, first+1, ... first+n-1. Object keys via tj_key(). @return n (0 when not a container). */
 size_t tj_children(tj_doc *d, tj_val container, tj_val *first);
-/* Visits the members of an object without making handles for them: for each, pick(ctx, key,
- * key_len, type) returns a slot index into out[] (the member's handle is then stored there) or
- * -1 to pass. The fast path for field discovery over every record. */
-typedef int (*tj_pick_fn)(void *ctx, const char *key, size_t key_len, tj_type type);
-void tj_pick_members(tj_doc *d, tj_val obj, tj_pick_fn pick, void *ctx, tj_val *out);
+/* Visits the members of an object without making handles for them: want(ctx, key, len)
+ * returns a slot index or -1; for a slot, take(ctx, slot, type) says whether to keep the member,
+ * whose handle is then stored in out[slot]. The fast path for field discovery on every record. */
+typedef struct tj_picker {
+    int (*want)(void *ctx, const char *key, size_t key_len);
+    bool (*take)(void *ctx, int slot, tj_type type);
+    void *ctx;
+} tj_picker;
+void tj_pick_members(tj_doc *d, tj_val obj, const tj_picker *pk, tj_val *out);
 /* The key of a child obtained from tj_children() on an object ({NULL,0} otherwise). */
 tocsin_strv tj_key(tj_doc *d, tj_val child);
 

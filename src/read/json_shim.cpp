@@ -22,6 +22,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,7 +72,18 @@ struct tj_doc {
     std::vector<std::string_view> keys; /* parallel to vals; empty unless an object member */
     std::string fixed;                  /* the repaired copy of the input */
     text_arena arena;
+    /* batch mode (tj_batch_begin): a document stream over one chunk */
+    std::optional<simdjson::dom::document_stream> stream;
+    std::optional<simdjson::dom::document_stream::iterator> it, end;
+    bool started = false;
 };
+
+static void batch_stop(tj_doc *d)
+{
+    d->it.reset();
+    d->end.reset();
+    d->stream.reset();
+}
 
 static tj_val push(tj_doc *d, element e, std::string_view key = std::string_view())
 {
@@ -249,6 +261,7 @@ static tocsin_status parse_common(tj_doc *d, const char *buf, size_t len, bool p
                                   size_t why_cap)
 {
     try {
+        batch_stop(d);
         d->vals.clear();
         d->keys.clear();
         d->arena.reset();
@@ -400,12 +413,65 @@ static tj_type type_of_element(const element &e)
     return TJ_MISSING;
 }
 
+tocsin_status tj_batch_begin(tj_doc *d, const char *buf, size_t len)
+{
+    batch_stop(d);
+    if (len > TJ_BATCH_MAX)
+        return TOCSIN_ERR_LIMIT;
+    auto r = d->parser.parse_many(reinterpret_cast<const uint8_t *>(buf), len, TJ_BATCH_MAX);
+    if (r.error())
+        return TOCSIN_ERR_PARSE;
+    try {
+        d->stream.emplace(std::move(r).value_unsafe());
+    } catch (const std::bad_alloc &) {
+        return TOCSIN_ERR_NOMEM;
+    }
+    d->started = false;
+    return TOCSIN_OK;
+}
+
+int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n)
+{
+    if (!d->stream)
+        return -1;
+    if (!d->started) {
+        d->it.emplace(d->stream->begin());
+        d->end.emplace(d->stream->end());
+        d->started = true;
+    } else {
+        ++*d->it;
+    }
+    if (!(*d->it != *d->end)) {
+        bool clean = d->stream->truncated_bytes() == 0;
+        batch_stop(d);
+        return clean ? 0 : -1;
+    }
+    auto r = **d->it;
+    if (r.error()) {
+        batch_stop(d);
+        return -1;
+    }
+    d->vals.clear();
+    d->keys.clear();
+    d->arena.reset();
+    std::string_view src = d->it->source();
+    *off = d->it->current_index();
+    *n = src.size();
+    try {
+        *root = push(d, r.value_unsafe());
+    } catch (const std::bad_alloc &) {
+        batch_stop(d);
+        return -1;
+    }
+    return 1;
+}
+
 tj_type tj_type_of(tj_doc *d, tj_val v)
 {
     return valid(d, v) ? type_of_element(d->vals[v - 1]) : TJ_MISSING;
 }
 
-void tj_pick_members(tj_doc *d, tj_val obj, tj_pick_fn pick, void *ctx, tj_val *out)
+void tj_pick_members(tj_doc *d, tj_val obj, const tj_picker *pk, tj_val *out)
 {
     if (!valid(d, obj))
         return;
@@ -415,8 +481,8 @@ void tj_pick_members(tj_doc *d, tj_val obj, tj_pick_fn pick, void *ctx, tj_val *
     simdjson::dom::object o = e.get_object().value_unsafe();
     try {
         for (auto kv : o) {
-            int slot = pick(ctx, kv.key.data(), kv.key.size(), type_of_element(kv.value));
-            if (slot >= 0)
+            int slot = pk->want(pk->ctx, kv.key.data(), kv.key.size());
+            if (slot >= 0 && pk->take(pk->ctx, slot, type_of_element(kv.value)))
                 out[slot] = push(d, kv.value, kv.key);
         }
     } catch (const std::bad_alloc &) {

@@ -340,6 +340,11 @@ struct tocsin_reader {
     uint64_t range_begin;
     uint64_t line_base;
     bool line_base_known;
+    /* JSON Lines batches (see try_batch): window offsets, and an absolute input position
+     * before which lines are parsed one by one */
+    bool batch;
+    size_t batch_base, batch_end;
+    uint64_t no_batch_until;
     /* JSON array / nested framing */
     int astate;            /* 0 = before the array / walking, 1 = in the target array, 2 = done */
     unsigned nest_nseg[MAX_PATHS];
@@ -687,6 +692,8 @@ static const char *why_short(const char *why)
     return why && *why ? why : "invalid";
 }
 
+static tocsin_status map_parsed(struct tocsin_reader *r, tj_val root, tocsin_error *err);
+
 /* Parses and maps one framed JSON record. */
 static tocsin_status map_json(struct tocsin_reader *r, const char *rec, size_t n, bool unterminated,
                               tocsin_error *err)
@@ -716,6 +723,14 @@ static tocsin_status map_json(struct tocsin_reader *r, const char *rec, size_t n
                  bad == 1 ? "" : "s");
         reader_warn(r, o->is_index ? o->record : o->line, o->is_index, msg);
     }
+    return map_parsed(r, root, err);
+}
+
+/* Maps a parsed record (begin_record done). */
+static tocsin_status map_parsed(struct tocsin_reader *r, tj_val root, tocsin_error *err)
+{
+    rd_out *o = &r->out;
+    tocsin_status s;
     if (r->framing != RD_FRAME_DOC && tj_type_of(r->doc, root) != TJ_OBJECT) {
         rd_out_skip(o, TOCSIN_SKIP_NOT_OBJECT, "the record is not a JSON object");
         return record_done(r, err);
@@ -762,9 +777,121 @@ static bool all_space(const char *p, size_t n)
     return true;
 }
 
+static bool blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+/* JSON Lines in batches: when the next chunk (up to TJ_BATCH_MAX bytes of whole lines) holds
+ * only lines that look like one object each ("{...}"), it is handed to simdjson's document stream
+ * in one go, which saves the per-record setup of a parse. Each value must then start at the next
+ * line's first byte and end on that line; anything else (or any error: invalid UTF-8, bad JSON)
+ * ends the batch and the lines from there are parsed one by one, with the lenient pass and
+ * exact warnings. */
+static bool try_batch(struct tocsin_reader *r)
+{
+    rd_src *s = &r->src;
+    uint64_t abs_pos = s->dropped + s->pos;
+    if (abs_pos < r->no_batch_until)
+        return false;
+    if (!s->is_map && !rd_src_want(s, TJ_BATCH_MAX))
+        return false;
+    size_t avail = s->len - s->pos;
+    if (avail > TJ_BATCH_MAX)
+        avail = TJ_BATCH_MAX;
+    const char *p = s->buf + s->pos;
+    const char *last = avail ? memrchr(p, '\n', avail) : NULL;
+    if (!last) {
+        r->no_batch_until = abs_pos + avail + 1;
+        return false;
+    }
+    size_t n = (size_t)(last - p) + 1;
+    r->no_batch_until = abs_pos + n; /* unless the batch starts below */
+    if (!rd_src_padded(s, p, n))
+        return false;
+    size_t max = s->max_record < TJ_BATCH_MAX ? s->max_record : TJ_BATCH_MAX;
+    for (const char *q = p, *end = p + n; q < end;) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        if ((size_t)(nl - q) + 1 > max)
+            return false;
+        const char *a = q, *b = nl;
+        while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+            b--;
+        if (a < b && (*a != '{' || b[-1] != '}'))
+            return false;
+        q = nl + 1;
+    }
+    if (tj_batch_begin(r->doc, p, n) != TOCSIN_OK)
+        return false;
+    r->batch = true;
+    r->batch_base = s->pos;
+    r->batch_end = s->pos + n;
+    return true;
+}
+
+/* The next record of a running batch: 1 = mapped, 0 = the batch is over. */
+static int next_batch_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error *err)
+{
+    rd_src *s = &r->src;
+    tj_val root;
+    size_t off, n;
+    size_t start = s->pos;
+    int k = tj_batch_next(r->doc, &root, &off, &n);
+    if (k != 1) {
+        r->batch = false;
+        if (k < 0) /* parse the rest of the chunk line by line */
+            r->no_batch_until = s->dropped + r->batch_end;
+        return 0;
+    }
+    /* the batch started at the window offset where the first line began: recover it */
+    size_t at = r->batch_base + off;
+    uint64_t line = s->line;
+    size_t pos = start;
+    while (pos < at) { /* blank lines, then the value's own indentation */
+        const char *nl = memchr(s->buf + pos, '\n', at - pos);
+        if (!nl) {
+            if (!blank(s->buf + pos, at - pos))
+                goto mismatch;
+            break;
+        }
+        if (!blank(s->buf + pos, (size_t)(nl - (s->buf + pos))))
+            goto mismatch;
+        pos = (size_t)(nl - s->buf) + 1;
+        line++;
+    }
+    if (at < pos || at + n > r->batch_end)
+        goto mismatch;
+    const char *nl = memchr(s->buf + at + n, '\n', r->batch_end - (at + n));
+    if (!nl || !blank(s->buf + at + n, (size_t)(nl - (s->buf + at + n))))
+        goto mismatch;
+    s->pos = (size_t)(nl - s->buf) + 1;
+    s->line = line + 1;
+    begin_record(r, line, false);
+    *st = map_parsed(r, root, err);
+    return 1;
+mismatch:
+    r->batch = false;
+    r->no_batch_until = s->dropped + r->batch_end;
+    tj_parse(r->doc, "0", 1, &root, NULL, NULL, NULL, 0); /* ends the stream */
+    return 0;
+}
+
 static tocsin_status next_line_record(struct tocsin_reader *r, tocsin_error *err)
 {
     for (;;) {
+        if (r->batch) {
+            tocsin_status st = TOCSIN_OK;
+            if (next_batch_record(r, &st, err))
+                return st;
+            continue;
+        }
+        if (try_batch(r))
+            continue;
         const char *rec = NULL;
         size_t n = 0;
         rd_rec_result res = rd_src_record(&r->src, rd_scan_line, NULL, &rec, &n);
