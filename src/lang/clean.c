@@ -9,11 +9,11 @@
  * https://x.y/z)" loses the whole parenthesised link. */
 #include "lang/lang_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
-void lang_clean_init(lang_clean *c) { memset(c, 0, sizeof *c); }
 
 void lang_clean_free(lang_clean *c)
 {
@@ -107,19 +107,60 @@ lang_script lang_script_from_code(const char *code)
 
 /* --- the pass -------------------------------------------------------------------------------- */
 
-static bool is_space_cp(uint32_t cp)
+/* Properties of the code points below U+0800 (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic,
+ * Syriac, Thaana: most of what tocsin reads), looked up once from utf8proc into a table so the
+ * hot loop makes no library call for them. */
+enum { CLS_OTHER = 0, CLS_LETTER, CLS_MARK, CLS_PUNCT };
+typedef struct cp_props {
+    uint16_t lower;
+    uint8_t cls;
+    uint8_t script;
+} cp_props;
+#define PROPS_N 0x800
+static cp_props props[PROPS_N];
+static pthread_once_t props_once = PTHREAD_ONCE_INIT;
+
+static void props_init(void)
+{
+    for (uint32_t cp = 0; cp < PROPS_N; cp++) {
+        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+        uint8_t cls = CLS_OTHER;
+        if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+            cls = CLS_LETTER;
+        else if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
+            cls = CLS_MARK;
+        else if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
+            cls = CLS_PUNCT;
+        uint32_t low = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+        props[cp].lower = (uint16_t)(low < 0x10000 ? low : cp);
+        props[cp].cls = cls;
+        props[cp].script = (uint8_t)lang_script_of(cp);
+    }
+}
+
+void lang_clean_init(lang_clean *c)
+{
+    memset(c, 0, sizeof *c);
+    pthread_once(&props_once, props_init);
+}
+
+static inline bool is_space_cp(uint32_t cp)
 {
     return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x1680 ||
            (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
            cp == 0x205F || cp == 0x3000;
 }
 
-static size_t next_cp(const char *s, size_t len, size_t i, uint32_t *cp)
+static inline size_t next_cp(const char *s, size_t len, size_t i, uint32_t *cp)
 {
     unsigned char b = (unsigned char)s[i];
     if (b < 0x80) {
         *cp = b;
         return 1;
+    }
+    if (b >= 0xC2 && b < 0xE0 && i + 1 < len && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+        *cp = (uint32_t)(b & 0x1F) << 6 | ((unsigned char)s[i + 1] & 0x3F);
+        return 2;
     }
     return tc_utf8_decode((const unsigned char *)s + i, len - i, cp);
 }
@@ -243,20 +284,33 @@ static void put_char(lang_clean *c, const char *src, size_t n, uint32_t cp)
         }
         return;
     }
-    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
-    bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+    int cls;
+    uint32_t low;
+    lang_script s;
+    if (cp < PROPS_N) {
+        cls = props[cp].cls;
+        low = props[cp].lower;
+        s = (lang_script)props[cp].script;
+    } else {
+        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+        cls = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO   ? CLS_LETTER
+              : cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME ? CLS_MARK
+              : cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO ? CLS_PUNCT
+                                                                            : CLS_OTHER;
+        low = cls == CLS_LETTER ? (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp) : cp;
+        s = cls == CLS_LETTER ? lang_script_of(cp) : LSCRIPT_NONE;
+    }
+    bool letter = cls == CLS_LETTER;
     /* a mark counts only on a letter: variation selectors (emoji presentation), keycaps and
      * other marks after a space or a symbol are emoji parts, not text */
-    bool mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME &&
-                c->cps[c->n_cps - 1] != ' ' && !(cp >= 0xFE00 && cp <= 0xFE0F) &&
-                !(cp >= 0xE0100 && cp <= 0xE01EF) && cp != 0x20E3;
+    bool mark = cls == CLS_MARK && c->cps[c->n_cps - 1] != ' ' &&
+                !(cp >= 0xFE00 && cp <= 0xFE0F) && !(cp >= 0xE0100 && cp <= 0xE01EF) &&
+                cp != 0x20E3;
     if (letter || mark) {
         memcpy(c->text + c->text_len, src, n);
         c->text_len += n;
-        uint32_t low = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
-        c->cps[c->n_cps++] = low;
+        c->cps[c->n_cps++] = letter ? low : cp;
         if (letter) {
-            lang_script s = lang_script_of(cp);
             c->per_script[s]++;
             c->letters++;
             if (s == LSCRIPT_HEBR && cp >= 0x05F0 && cp <= 0x05F2)
@@ -270,7 +324,7 @@ static void put_char(lang_clean *c, const char *src, size_t n, uint32_t cp)
         }
         return;
     }
-    if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO && cp != 0x05BE) {
+    if (cls == CLS_PUNCT && cp != 0x05BE) {
         memcpy(c->text + c->text_len, src, n);
         c->text_len += n;
         if (c->cps[c->n_cps - 1] != ' ')

@@ -86,6 +86,7 @@ struct lang_model {
     double trust_p;       /* posterior from which the verdict stands alone */
     double stop_bits;     /* early stop: runner-up this many tempered bits behind */
     long max_positions;   /* bounded prefix of the model's view */
+    long min_order;       /* n-grams shorter than this are not scored (1 = all) */
     model_group *groups;
     size_t n_groups;
     model_group *by_script[LSCRIPT__COUNT];
@@ -371,6 +372,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
     m->trust_p = 0.9;
     m->stop_bits = 12;
     m->max_positions = 200;
+    m->min_order = 1;
     model_group *g = NULL;
     bool header = false;
     tocsin_status st = TOCSIN_OK;
@@ -415,6 +417,11 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             }
             *(strv_is(f[0], "scale") ? &m->scale : strv_is(f[0], "temper") ? &m->temper
               : strv_is(f[0], "trust_p") ? &m->trust_p : &m->stop_bits) = x;
+        } else if (strv_is(f[0], "min_order")) {
+            if (nf != 2 || !parse_long(f[1], 1, MODEL_MAX_ORDER, &m->min_order)) {
+                st = PARSE_FAIL(&pc, "bad min_order value (1..%d)", MODEL_MAX_ORDER);
+                goto fail;
+            }
         } else if (strv_is(f[0], "max_positions")) {
             if (nf != 2 || !parse_long(f[1], 8, 100000, &m->max_positions)) {
                 st = PARSE_FAIL(&pc, "bad max_positions value (8..100000)");
@@ -616,7 +623,8 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                 __builtin_prefetch(&g->slots[key >> g->shift]);
                 unigram[nk] = k == 1;
                 keys[nk++] = key;
-                count[k]++;
+                if (k >= m->min_order)
+                    count[k]++;
             }
         }
         for (size_t j = 0; j < nk; j++) {
@@ -637,6 +645,8 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                     out->unseen_letter = true;
                 continue;
             }
+            if (unigram[j] && m->min_order > 1)
+                continue; /* probed for unseen letters only */
             const uint16_t *e = g->entries + slot->off;
             if (e[0] & DENSE_FLAG) {
                 const uint8_t *row = g->rows + ((size_t)e[1] | (size_t)e[2] << 16) * g->width;
