@@ -480,7 +480,8 @@ typedef struct tocsin_rate_ratio {
 
 /* Computes the rate ratio of `after` over `before` at confidence `level` (0 = 0.95).
  * Errors: TOCSIN_ERR_USAGE for a bad argument (exposure <= 0, daily counts not summing to the
- * count, level outside (0,1)), TOCSIN_ERR_STATS when neither window has a post. */
+ * count, level outside (0,1)), TOCSIN_ERR_STATS when neither window has a post or the ratio
+ * overflows, TOCSIN_ERR_LIMIT for counts above 2^53. */
 tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsin_window *after,
                                         double level, tocsin_rate_ratio *out, tocsin_error *err);
 
@@ -583,7 +584,8 @@ typedef struct tocsin_cpt_result {
 /* Segments y[0..n) (counts against exposure[i] > 0, NULL = 1 each) into regimes; `o` NULL =
  * defaults. On success *out is malloc'd; free with tocsin_cpt_result_free().
  * Errors: TOCSIN_ERR_USAGE for n < 2 * min_segment, a bad exposure or option;
- * TOCSIN_ERR_LIMIT for n > 50,000 (the exact search is quadratic on a series without change). */
+ * TOCSIN_ERR_LIMIT for n > 50,000 (the exact search is quadratic on a series without change)
+ * or more than 1e13 posts in total (beyond that rounding rivals the penalty). */
 tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, size_t n,
                                   const tocsin_cpt_opts *o, tocsin_cpt_result **out,
                                   tocsin_error *err);
@@ -610,7 +612,7 @@ void tocsin_stl_opts_init(tocsin_stl_opts *o, size_t period, bool periodic, bool
 
 /* Decomposes y[0..n) (n >= 2 period) into seasonal + trend + remainder (each array n doubles,
  * caller-owned; remainder may be NULL). Errors: TOCSIN_ERR_USAGE (bad option, too short,
- * non-finite value), TOCSIN_ERR_NOMEM. */
+ * a value that is not finite or beyond +-1e100), TOCSIN_ERR_NOMEM. */
 tocsin_status tocsin_stl(const double *y, size_t n, const tocsin_stl_opts *o, double *seasonal,
                          double *trend, double *remainder, tocsin_error *err);
 

@@ -316,6 +316,13 @@ tocsin_status tocsin_changepoints(const uint64_t *y, const double *exposure, siz
         cy[i + 1] = cy[i] + (double)y[i];
         ce[i + 1] = ce[i] + (exposure ? exposure[i] : 1.0);
     }
+    /* segment deviances are differences of numbers of the order of the total: past 1e13 posts
+     * their rounding error would rival the penalty */
+    if (cy[n] > 1e13 || !isfinite(ce[n])) {
+        st = tc_error_set(err, TOCSIN_ERR_LIMIT, NULL, 0, "series",
+                          "%g posts in total is beyond the supported 1e13", cy[n]);
+        goto out;
+    }
     cpt_ctx c = {cy, ce, cost, 1.0, INFINITY};
     if (cost != TOCSIN_CPT_POISSON) {
         double k = INFINITY;

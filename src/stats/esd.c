@@ -140,6 +140,8 @@ static tocsin_status esd_generalized(const double *r, size_t n, size_t max_outli
                     pick = q;
                     at_top = false;
                 }
+        if (pick == SIZE_MAX)
+            break; /* no finite statistic (cannot happen with finite residuals) */
         removed[i - 1] = it[pick].idx;
         /* equal values: swapping the pick to the end keeps the order sorted */
         size_t end = at_top ? hi - 1 : lo;
@@ -189,9 +191,15 @@ static tocsin_status esd_chunk(const double *y, size_t n, const tocsin_esd_opts 
     if (st == TOCSIN_OK) {
         memcpy(resid, y, n * sizeof *resid);
         double med = st_median_inplace(resid, n);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && st == TOCSIN_OK; i++) {
             resid[i] = y[i] - seasonal[i] - med;
-        st = esd_generalized(resid, n, max_outliers, o->alpha, o->direction, flagged, err);
+            if (!isfinite(resid[i]))
+                st = tc_error_set(err, TOCSIN_ERR_STATS, NULL, 0, "value",
+                                  "the values are too large to decompose (overflow at "
+                                  "observation %zu)", i + 1);
+        }
+        if (st == TOCSIN_OK)
+            st = esd_generalized(resid, n, max_outliers, o->alpha, o->direction, flagged, err);
     }
     free(buf);
     return st;

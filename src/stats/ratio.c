@@ -52,6 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define RR_MAX_COUNT (UINT64_C(1) << 53)
+
 const char *tocsin_ci_method_name(tocsin_ci_method m)
 {
     return m == TOCSIN_CI_QUASI_POISSON ? "quasi-poisson" : "exact-binomial";
@@ -170,6 +172,10 @@ tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsi
     if (before->count == 0 && after->count == 0)
         return tc_error_set(err, TOCSIN_ERR_STATS, NULL, 0, "rate_ratio",
                             "no post in either window: the ratio is undefined");
+    /* beyond 2^53 counts are no longer exact in double precision */
+    if (before->count > RR_MAX_COUNT || after->count > RR_MAX_COUNT)
+        return tc_error_set(err, TOCSIN_ERR_LIMIT, NULL, 0, "rate_ratio",
+                            "counts above %.0f are not supported", (double)RR_MAX_COUNT);
     double alpha = 1.0 - level;
     double x1 = (double)after->count, x0 = (double)before->count;
     double e1 = after->exposure, e0 = before->exposure;
@@ -177,6 +183,10 @@ tocsin_status tocsin_rate_ratio_compute(const tocsin_window *before, const tocsi
     memset(&r, 0, sizeof r);
     r.level = level;
     r.ratio = x0 > 0.0 ? (x1 / e1) / (x0 / e0) : INFINITY;
+    if (x0 > 0.0 && x1 > 0.0 && !(r.ratio > 0.0 && isfinite(r.ratio)))
+        return tc_error_set(err, TOCSIN_ERR_STATS, NULL, 0, "rate_ratio",
+                            "the ratio %g/%g over %g/%g is beyond double precision", x1, e1, x0,
+                            e0);
     st = rr_exact(x1, x0, e1, e0, alpha, &r.exact_low, &r.exact_high, &r.exact_p, err);
     if (st != TOCSIN_OK)
         return st;

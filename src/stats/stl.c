@@ -272,10 +272,16 @@ tocsin_status tocsin_stl(const double *y, size_t n, const tocsin_stl_opts *o, do
                             n, o->period);
     if (n > (SIZE_MAX / sizeof(double)) / 16)
         return tc_error_set(err, TOCSIN_ERR_LIMIT, NULL, 0, "stl", "series too long (%zu)", n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!isfinite(y[i]))
             return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "value",
                                 "observation %zu is not a finite number", i + 1);
+        /* sums of a window of such values would overflow */
+        if (fabs(y[i]) > 1e100)
+            return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "value",
+                                "observation %zu (%g) is beyond the supported +-1e100", i + 1,
+                                y[i]);
+    }
     int degs[3] = {o->periodic ? 0 : o->s_degree, o->t_degree, o->l_degree};
     for (int i = 0; i < 3; i++)
         if (degs[i] != 0 && degs[i] != 1)

@@ -236,6 +236,10 @@ static void bad_input(void)
     CHECK_INT(tocsin_changepoints(big, NULL, 50001, NULL, &r, &err), TOCSIN_ERR_LIMIT);
     CHECK(strstr(err.message, "coarser buckets") != NULL);
     free(big);
+    uint64_t huge[10];
+    for (int i = 0; i < 10; i++)
+        huge[i] = UINT64_MAX / 4;
+    CHECK_INT(tocsin_changepoints(huge, NULL, 10, NULL, &r, &err), TOCSIN_ERR_LIMIT);
     /* an all-zero series is valid: no change, no surge */
     uint64_t z[10] = {0};
     CHECK_INT(tocsin_changepoints(z, NULL, 10, NULL, &r, &err), TOCSIN_OK);

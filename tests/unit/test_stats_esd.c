@@ -428,6 +428,9 @@ static void esd_bad_input(void)
     y[5] = NAN;
     CHECK_INT(tocsin_esd_detect(y, NULL, 100, &o, &idx, &k, &err), TOCSIN_ERR_USAGE);
     CHECK(strstr(err.message, "observation 6") != NULL);
+    y[5] = 1e308; /* would overflow the decomposition's sums */
+    CHECK_INT(tocsin_esd_detect(y, NULL, 100, &o, &idx, &k, &err), TOCSIN_ERR_USAGE);
+    CHECK(strstr(err.message, "beyond") != NULL);
     /* a constant series has no anomaly (MAD 0 stops the test) */
     for (int i = 0; i < 100; i++)
         y[i] = 3;

@@ -99,6 +99,10 @@ static void exact_edges(void)
     tocsin_error err;
     CHECK_INT(tocsin_rate_ratio_compute(&zero, &zero, 0.95, &r, &err), TOCSIN_ERR_STATS);
     CHECK(strstr(err.message, "no post") != NULL);
+    tocsin_window huge = win(UINT64_MAX / 2, 1), tiny_e = win(5, 1e-300), big_e = win(5, 1e300);
+    CHECK_INT(tocsin_rate_ratio_compute(&some, &huge, 0.95, &r, &err), TOCSIN_ERR_LIMIT);
+    CHECK_INT(tocsin_rate_ratio_compute(&big_e, &tiny_e, 0.95, &r, &err), TOCSIN_ERR_STATS);
+    CHECK(strstr(err.message, "double precision") != NULL);
     tocsin_window bad = win(3, 0);
     CHECK_INT(tocsin_rate_ratio_compute(&bad, &some, 0.95, &r, &err), TOCSIN_ERR_USAGE);
     CHECK_STR(err.field, "before");
