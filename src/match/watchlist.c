@@ -268,81 +268,100 @@ static size_t skip_to(const char *re, size_t len, size_t i, char close)
     return i < len ? i + 1 : len;
 }
 
+/* Length of the escape sequence starting at a backslash at re[i] (\x{41}, \p{Lu}, \pL, \cA,
+ * \xAB, \s, \ب...), so the caller can step over it. */
+static size_t escape_len(const char *re, size_t len, size_t i)
+{
+    size_t j = i + 1;
+    if (j >= len)
+        return 1;
+    char e = re[j];
+    if (e && strchr("xpPNo", e) && j + 1 < len && re[j + 1] == '{')
+        return skip_to(re, len, j + 2, '}') - i;
+    if (e == 'x') {
+        j++;
+        for (int k = 0; k < 2 && j < len && isxdigit((unsigned char)re[j]); k++)
+            j++;
+        return j - i;
+    }
+    if (e == 'c' || e == 'p' || e == 'P')
+        return j + 2 <= len ? j + 2 - i : len - i;
+    uint32_t cp;
+    return 1 + tc_utf8_decode((const unsigned char *)re + j, len - j, &cp);
+}
+
 /* Regexes run on normalized text, so a literal character the normalizer changes (upper case,
- * 'ة', a diacritic, '_') can never match there: say so at load time instead of silently never
- * matching. Escapes (\S, \x{41}, \p{Lu}...), group names and comments are not literals. */
+ * 'ة', a diacritic, tatweel, '-', '_', an escaped '.') can never match there: say so at load
+ * time instead of silently never matching. Only literals outside character classes are checked
+ * (a class may hold members that cannot occur, like A-Z in [a-zA-Z], harmlessly); escapes
+ * (\\S, \\x{41}, \\p{Lu}), group names and comments are not literals. */
 static tocsin_status lint_regex(loader *L, const yaml_node_t *n, const char *tid, const char *re)
 {
     size_t len = strlen(re);
     char sh[128];
+    bool in_class = false;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)re[i];
+        size_t lit = 0; /* bytes of a literal character at i to check, 0 = syntax */
+        size_t step = 1;
         if (c == '\\') {
-            if (++i >= len)
-                break;
-            char e = re[i];
-            if (e && strchr("xpPNo", e) && i + 1 < len && re[i + 1] == '{')
-                i = skip_to(re, len, i + 2, '}');
-            else if (e == 'x') {
+            step = escape_len(re, len, i);
+            unsigned char e = i + 1 < len ? (unsigned char)re[i + 1] : 0;
+            if (!in_class && e && !isalnum(e)) { /* an escaped punctuation or letter: literal */
                 i++;
-                for (int k = 0; k < 2 && i < len && isxdigit((unsigned char)re[i]); k++)
-                    i++;
+                step--;
+                lit = step;
             }
-            else if (e == 'c')
-                i += 2;
-            else if (e == 'p' || e == 'P')
-                i += 2; /* \pL */
-            else {
+        } else if (in_class) {
+            if (c == ']') {
+                in_class = false;
+            } else if (c == '[' && i + 1 < len && re[i + 1] == ':') {
+                step = skip_to(re, len, i + 2, ']') - i;
+            } else {
                 uint32_t cp;
-                i += tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
+                step = tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
             }
-            continue;
-        }
-        if (c == '(' && i + 2 < len && re[i + 1] == '?') {
+        } else if (c == '[') {
+            in_class = true;
+            if (i + 1 < len && re[i + 1] == '^')
+                step++;
+            if (i + step < len && re[i + step] == ']') /* a leading ']' is a member */
+                step++;
+        } else if (c == '(' && i + 2 < len && re[i + 1] == '?') {
             if (re[i + 2] == '#')
-                i = skip_to(re, len, i + 3, ')');
+                step = skip_to(re, len, i + 3, ')') - i;
             else if ((re[i + 2] == '<' && i + 3 < len && re[i + 3] != '=' && re[i + 3] != '!') ||
                      (re[i + 2] == 'P' && i + 3 < len && re[i + 3] == '<'))
-                i = skip_to(re, len, i + 3, '>');
+                step = skip_to(re, len, i + 3, '>') - i;
             else
-                i += 2;
-            continue;
+                step = 2;
+        } else if (c == '{' && i + 1 < len && isdigit((unsigned char)re[i + 1])) {
+            step = skip_to(re, len, i + 1, '}') - i; /* a counted repeat */
+        } else if (!strchr(".^$|()*+?{}", c)) {
+            uint32_t cp;
+            lit = step = tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
         }
-        if (c < 0x80) {
-            if (c >= 'A' && c <= 'Z')
+        if (lit) {
+            const char *out;
+            size_t olen;
+            tocsin_error nerr;
+            if (tocsin_normalize(L->norm, re + i, lit, &out, &olen, NULL, &nerr) != TOCSIN_OK)
+                return fail(L, n, "regex", "topic '%s': cannot normalize regex '%s': %s", tid,
+                            shorten(re, sh), nerr.message);
+            if (olen != lit || memcmp(out, re + i, lit) != 0) {
+                char ch[8] = "", chs[128], to[64];
+                memcpy(ch, re + i, lit < sizeof ch ? lit : sizeof ch - 1);
+                if (olen)
+                    snprintf(to, sizeof to, "write '%.*s'", (int)(olen < 40 ? olen : 40), out);
+                else
+                    snprintf(to, sizeof to, "it is removed");
                 return fail(L, n, "regex",
                             "topic '%s': regex '%s' cannot match: regexes run on normalized "
-                            "text, which has no '%c' (write '%c')",
-                            tid, shorten(re, sh), c, c + 32);
-            if (c == '_')
-                return fail(L, n, "regex",
-                            "topic '%s': regex '%s' cannot match: regexes run on normalized "
-                            "text, where '_' is a space (write ' ')",
-                            tid, shorten(re, sh));
-            i++;
-            continue;
+                            "text, which has no '%s' (%s)",
+                            tid, shorten(re, sh), shorten(ch, chs), to);
+            }
         }
-        uint32_t cp;
-        size_t cl = tc_utf8_decode((const unsigned char *)re + i, len - i, &cp);
-        const char *out;
-        size_t olen;
-        tocsin_error nerr;
-        if (tocsin_normalize(L->norm, re + i, cl, &out, &olen, NULL, &nerr) != TOCSIN_OK)
-            return fail(L, n, "regex", "topic '%s': cannot normalize regex '%s': %s", tid,
-                        shorten(re, sh), nerr.message);
-        if (olen != cl || memcmp(out, re + i, cl) != 0) {
-            char ch[8] = "", to[64] = "";
-            memcpy(ch, re + i, cl);
-            if (olen)
-                snprintf(to, sizeof to, "write '%.*s'", (int)(olen < 40 ? olen : 40), out);
-            else
-                snprintf(to, sizeof to, "it is removed");
-            return fail(L, n, "regex",
-                        "topic '%s': regex '%s' cannot match: regexes run on normalized text, "
-                        "which has no '%s' (%s)",
-                        tid, shorten(re, sh), ch, to);
-        }
-        i += cl;
+        i += step;
     }
     return TOCSIN_OK;
 }
