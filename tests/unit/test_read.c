@@ -225,6 +225,67 @@ static void test_jsonl_twarc_truncated_sample(void)
     CHECK(R.has_ts[0]);
 }
 
+/* Big JSON Lines go through simdjson's document stream in chunks; whatever the stream cannot
+ * take must come out exactly as line-by-line parsing gives it. */
+static void test_jsonl_batches(void)
+{
+    FILE *f = fopen(tmp("batch.jsonl"), "w");
+    for (int i = 1; i <= 6000; i++) {
+        if (i == 1500)
+            fprintf(f, "{\"text\": oops}\n");                     /* bad JSON, looks fine */
+        else if (i == 2500)
+            fprintf(f, "{\"text\":\"a\"} {\"text\":\"b\"}\n");   /* two values on a line */
+        else if (i == 3500)
+            fprintf(f, "{\"text\":\"bad \xff utf8 %d\"}\n", i);   /* stage 1 fails */
+        else if (i == 4500)
+            fprintf(f, "\n  \t\n");                                 /* blank lines */
+        else
+            fprintf(f, "  {\"text\":\"t%d\",\"id\":%d}  \r\n", i, i);
+    }
+    fclose(f);
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.format = "jsonl";
+    o.warn = on_warn;
+    o.warn_ctx = &R;
+    memset(&R, 0, sizeof R);
+    tocsin_reader *r;
+    tocsin_error e;
+    CHECK_INT(tocsin_reader_open(&o, tmp("batch.jsonl"), &r, &e), TOCSIN_OK);
+    int n = 0, bad_order = 0;
+    uint64_t want_line = 1;
+    for (;;) {
+        tocsin_post p;
+        int got;
+        if (tocsin_reader_next(r, &p, &got, &e) != TOCSIN_OK || !got)
+            break;
+        n++;
+        while (want_line == 1500 || want_line == 2500 || want_line == 4500 || want_line == 4501)
+            want_line++;
+        char t[32];
+        /* the two blank lines at 4500-4501 stand for record 4500: later lines are one ahead */
+        snprintf(t, sizeof t, "t%llu", (unsigned long long)(want_line - (want_line > 4501)));
+        if (want_line == 3500)
+            snprintf(t, sizeof t, "bad \xEF\xBF\xBD utf8 3500");
+        if (p.line != want_line || p.text.len != strlen(t) || memcmp(p.text.ptr, t, p.text.len)) {
+            if (bad_order++ < 3)
+                fprintf(stderr, "  line %llu (want %llu): %.*s\n", (unsigned long long)p.line,
+                        (unsigned long long)want_line, (int)p.text.len, p.text.ptr);
+        }
+        want_line = p.line + 1;
+    }
+    tocsin_read_stats st;
+    tocsin_reader_stats(r, &st);
+    tocsin_reader_free(r);
+    CHECK_INT(n, 5997);
+    CHECK_INT(bad_order, 0);
+    CHECK_INT(st.skipped[TOCSIN_SKIP_BAD_JSON], 2);
+    CHECK_INT(st.invalid_utf8, 1);
+    CHECK(strstr(R.warns, "batch.jsonl:1500: skipped: invalid JSON") != NULL);
+    CHECK(strstr(R.warns, "batch.jsonl:2500: skipped: invalid JSON") != NULL);
+    CHECK(strstr(R.warns, "batch.jsonl:3500: invalid UTF-8") != NULL);
+}
+
 static void test_field_mapping(void)
 {
     const char *p = write_str("map.jsonl",
@@ -682,6 +743,7 @@ int main(void)
     RUN(test_jsonl_discovery);
     RUN(test_jsonl_bad_lines);
     RUN(test_jsonl_twarc_truncated_sample);
+    RUN(test_jsonl_batches);
     RUN(test_field_mapping);
     RUN(test_bad_utf8_counted);
     RUN(test_max_record);
