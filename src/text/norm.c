@@ -545,6 +545,50 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
     return TOCSIN_OK;
 }
 
+#if defined(__SSE2__)
+/* 16 ASCII bytes at once: lower A-Z, separators to ' ', stored at out + o (16 bytes, and 16 map
+ * entries from i when want_map). @return how many of them to commit: the ASCII prefix, up to the
+ * first separator that follows a separator (that one collapses: *bad is then non-zero and the
+ * caller skips it). *hi receives the mask of non-ASCII bytes. Non-ASCII bytes are negative as
+ * signed bytes, so they are never taken for separators or capitals. */
+static inline __attribute__((always_inline)) unsigned
+norm_ascii16(const uint8_t *src, uint32_t i, char *out, uint32_t *map, size_t o, const bool want_map,
+             unsigned *hi, unsigned *bad)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)src);
+    __m128i sp = _mm_set1_epi8(' ');
+    /* 09..0D and '-' '.' by the signed-range trick: x + (0x80 - lo) < -128 + count */
+    __m128i ws = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 5), _mm_add_epi8(v, _mm_set1_epi8(0x80 - 9)));
+    __m128i dd = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 2), _mm_add_epi8(v, _mm_set1_epi8(0x80 - '-')));
+    __m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))),
+                             _mm_or_si128(ws, dd));
+    __m128i up = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26), _mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')));
+    __m128i r = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    r = _mm_or_si128(_mm_andnot_si128(s, r), _mm_and_si128(s, sp));
+    _mm_storeu_si128((__m128i *)(out + o), r);
+    if (want_map) {
+        __m128i base = _mm_add_epi32(_mm_set1_epi32((int)i), _mm_setr_epi32(0, 1, 2, 3));
+        __m128i four = _mm_set1_epi32(4);
+        _mm_storeu_si128((__m128i *)(map + o), base);
+        base = _mm_add_epi32(base, four);
+        _mm_storeu_si128((__m128i *)(map + o + 4), base);
+        base = _mm_add_epi32(base, four);
+        _mm_storeu_si128((__m128i *)(map + o + 8), base);
+        base = _mm_add_epi32(base, four);
+        _mm_storeu_si128((__m128i *)(map + o + 12), base);
+    }
+    unsigned h = (unsigned)_mm_movemask_epi8(v);
+    unsigned m = (unsigned)_mm_movemask_epi8(s);
+    unsigned sep = out[o - 1] == ' ';
+    unsigned lim = h | 0x10000u;
+    unsigned ascii = (lim & (0u - lim)) - 1; /* the bytes before the first non-ASCII */
+    unsigned b = m & ((m << 1) | sep) & ascii;
+    *hi = h;
+    *bad = b;
+    return (unsigned)__builtin_ctz(b | lim);
+}
+#endif
+
 #define NORM_CHUNK 2048
 
 /* The main loop; inlined twice so that the map writes vanish when no map is wanted.
@@ -558,9 +602,7 @@ static inline __attribute__((always_inline)) tocsin_status
 norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, size_t *out_len)
 {
     const struct norm_table *t = n->tab;
-    const uint32_t *ob = t->ob;
-    const uint8_t *ln = t->ln;
-    const uint8_t *alow = t->alow, *asep = t->asep;
+    /* all tables through one base pointer: fewer registers in the hot loops */
     const bool ascii_table = t->ascii_table;
 #if defined(__SSE2__)
     const bool ascii_simd = t->ascii_simd;
@@ -597,9 +639,9 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                         if ((b1 & 0xC0) != 0x80)
                             break;
                         x = (b0 << 6) + b1 - ((0xC0u << 6) + 0x80u);
-                        unsigned l = ln[x];
+                        unsigned l = t->ln[x];
                         if (l < 0x40) { /* the most common case, kept short */
-                            memcpy(out + o, &ob[x], 4);
+                            memcpy(out + o, &t->ob[x], 4);
                             if (want_map) {
 #if defined(__SSE2__)
                                 _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
@@ -615,10 +657,10 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                     } else if (b0 < 0x80) {
                         if (in[i + 1] < 0x80 || !ascii_table)
                             break;
-                        out[o] = (char)alow[b0];
+                        out[o] = (char)t->alow[b0];
                         if (want_map)
                             map[o] = (uint32_t)i;
-                        o += 1u - (asep[b0] & (out[o - 1] == ' '));
+                        o += 1u - (t->asep[b0] & (out[o - 1] == ' '));
                         i++;
                         continue;
                     } else if (b0 - 0xE0u <= 0xFu) {
@@ -632,7 +674,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                     } else {
                         break;
                     }
-                    unsigned l = ln[x];
+                    unsigned l = t->ln[x];
                     if (l >= 0x40) {
                         if (l != L_SEP)
                             break;
@@ -643,7 +685,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                         i += xn;
                         continue;
                     }
-                    memcpy(out + o, &ob[x], 4);
+                    memcpy(out + o, &t->ob[x], 4);
                     if (want_map) {
 #if defined(__SSE2__)
                         _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
@@ -659,51 +701,29 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
             }
             if (c < 0x80 && ascii_table) {
 #if defined(__SSE2__)
-                if (ascii_simd && len - i >= 16) {
-                    /* 16 bytes at once: lower A-Z, separators to ' '; commit the ASCII prefix
-                     * up to the first separator that follows a separator (it collapses: skip it).
-                     * Non-ASCII bytes are negative as signed bytes: never separators. */
-                    __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
-                    unsigned hi = (unsigned)_mm_movemask_epi8(v);
-                    __m128i sp = _mm_set1_epi8(' ');
-                    __m128i s = _mm_or_si128(
-                        _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
-                    s = _mm_or_si128(s, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
-                                                      _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
-                    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                               _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-                    __m128i r = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-                    r = _mm_or_si128(_mm_andnot_si128(s, r), _mm_and_si128(s, sp));
-                    _mm_storeu_si128((__m128i *)(out + o), r);
-                    if (want_map) {
-                        __m128i base = _mm_add_epi32(_mm_set1_epi32((int)i),
-                                                     _mm_setr_epi32(0, 1, 2, 3));
-                        __m128i four = _mm_set1_epi32(4);
-                        _mm_storeu_si128((__m128i *)(map + o), base);
-                        base = _mm_add_epi32(base, four);
-                        _mm_storeu_si128((__m128i *)(map + o + 4), base);
-                        base = _mm_add_epi32(base, four);
-                        _mm_storeu_si128((__m128i *)(map + o + 8), base);
-                        base = _mm_add_epi32(base, four);
-                        _mm_storeu_si128((__m128i *)(map + o + 12), base);
-                    }
-                    unsigned m = (unsigned)_mm_movemask_epi8(s);
-                    unsigned sep = out[o - 1] == ' ';
-                    unsigned lim = hi | 0x10000u;
-                    unsigned ascii = (lim & (0u - lim)) - 1; /* the bytes before the first non-ASCII */
-                    unsigned bad = m & ((m << 1) | sep) & ascii;
-                    unsigned p = (unsigned)__builtin_ctz(bad | lim);
-                    o += p;
-                    i += p + (bad != 0);
+                if (ascii_simd) {
+                    /* 16 bytes at a time until a non-ASCII byte or the end of the chunk; the
+                     * last bytes of the input go through a padded copy */
+                    unsigned hi, bad;
+                    do {
+                        const uint8_t *src = in + i;
+                        uint8_t tail[16];
+                        if (len - i < 16) {
+                            memset(tail, 0x80, sizeof tail);
+                            memcpy(tail, in + i, len - i);
+                            src = tail;
+                        }
+                        unsigned p = norm_ascii16(src, (uint32_t)i, out, map, o, want_map, &hi, &bad);
+                        o += p;
+                        i += p + (bad != 0);
+                    } while ((bad || !hi) && i < end);
                     continue;
                 }
 #endif
-                out[o] = (char)alow[c];
+                out[o] = (char)t->alow[c];
                 if (want_map)
                     map[o] = (uint32_t)i;
-                o += 1u - (asep[c] & (out[o - 1] == ' '));
+                o += 1u - (t->asep[c] & (out[o - 1] == ' '));
                 i++;
                 continue;
             }
@@ -730,10 +750,10 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                     continue;
                 }
             }
-            unsigned l = cp < NORM_TBL_N ? ln[cp] : L_SLOW;
+            unsigned l = cp < NORM_TBL_N ? t->ln[cp] : L_SLOW;
             if (l < 0x80) {
                 /* output, separator or nothing, without a branch on which */
-                memcpy(out + o, &ob[cp], 4);
+                memcpy(out + o, &t->ob[cp], 4);
                 if (want_map) {
 #if defined(__SSE2__)
                     _mm_storeu_si128((__m128i *)(map + o), _mm_set1_epi32((int)i));
@@ -747,7 +767,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
             }
             norm_emit em = {out, map, o};
             if (l == L_POOL) {
-                const uint8_t *p = t->pool + ob[cp];
+                const uint8_t *p = t->pool + t->ob[cp];
                 norm_emit_bytes(&em, p + 1, p[0], (uint32_t)i);
                 o = em.o;
                 i += nb;
