@@ -837,7 +837,8 @@ void tocsin_series_free(tocsin_series_reader *r);
  * [offsets[i], offsets[i+1]); `offsets` must have room for parts + 1 values. Anything else (stdin,
  * gzip/zstd, JSON arrays/documents, CSV whose records may span lines) gives one part, [0, size)
  * (for stdin and compressed input the end is UINT64_MAX). The format is detected as with default
- * options. *nparts receives the number of ranges. */
+ * options; input that detection cannot place is one part. *nparts receives the number of ranges.
+ * Errors: TOCSIN_ERR_IO when the file cannot be read. */
 tocsin_status tocsin_input_split(const char *path, size_t parts, uint64_t *offsets,
                                  size_t *nparts, tocsin_error *err);
 

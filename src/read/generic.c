@@ -50,11 +50,11 @@ static void key_init(void)
     }
 }
 
+/* key_init must have run (pthread_once in the callers, once per record at most). */
 static int key_field(const char *k, size_t n, bool ci, int *prio)
 {
     if (n == 0 || n > 13)
         return -1;
-    pthread_once(&key_once, key_init);
     unsigned c = (unsigned char)k[0] | (ci ? 0x20u : 0u);
     if (c < 'a' || c > 'z')
         return -1;
@@ -137,8 +137,10 @@ static void find_fields(tj_doc *d, tj_val obj, const tocsin_read_opts *opts,
             need = true;
     }
     tj_picker pk = {want_field, take_field, &c};
-    if (need)
+    if (need) {
+        pthread_once(&key_once, key_init);
         tj_pick_members(d, obj, &pk, found);
+    }
 }
 
 static int sniff_json_common(const rd_sniff *s, char *why, size_t cap, int score,
@@ -424,6 +426,7 @@ static tocsin_status csv_open_delim(rd_src *src, rd_out *o, void **state, char d
             }
         }
     }
+    pthread_once(&key_once, key_init);
     for (long i = 0; i < nf; i++) {
         const char *name = c->store.data + c->offs[2 * i];
         size_t len = c->offs[2 * i + 1];
@@ -607,6 +610,7 @@ static int sniff_delim(const rd_sniff *s, char *why, size_t cap, char delim, cha
     long nf = rd_csv_split(h, len, delim, &store, offs, 512, &w);
     int found = 0;
     const char *want = s->opts->field[TOCSIN_FIELD_TEXT];
+    pthread_once(&key_once, key_init);
     for (long i = 0; i < nf && !found; i++) {
         tocsin_strv name = tc_strv(store.data + offs[2 * i], offs[2 * i + 1]);
         int p;

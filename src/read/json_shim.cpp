@@ -68,8 +68,11 @@ struct text_arena {
 
 struct tj_doc {
     simdjson::dom::parser parser;
-    std::vector<element> vals;
-    std::vector<std::string_view> keys; /* parallel to vals; empty unless an object member */
+    struct slot {
+        element e;
+        std::string_view key; /* empty unless an object member */
+    };
+    std::vector<slot> hs;    /* handle h is hs[h - 1] */
     std::string fixed;                  /* the repaired copy of the input */
     text_arena arena;
     /* batch mode (tj_batch_begin): a document stream over one chunk */
@@ -85,16 +88,15 @@ static void batch_stop(tj_doc *d)
     d->stream.reset();
 }
 
-static tj_val push(tj_doc *d, element e, std::string_view key = std::string_view())
+static inline tj_val push(tj_doc *d, element e, std::string_view key = std::string_view())
 {
-    d->vals.push_back(e);
-    d->keys.push_back(key);
-    return (tj_val)d->vals.size();
+    d->hs.push_back(tj_doc::slot{e, key});
+    return (tj_val)d->hs.size();
 }
 
 static bool valid(const tj_doc *d, tj_val v)
 {
-    return v != 0 && v <= d->vals.size();
+    return v != 0 && v <= d->hs.size();
 }
 
 static int hexval(unsigned char c)
@@ -262,8 +264,7 @@ static tocsin_status parse_common(tj_doc *d, const char *buf, size_t len, bool p
 {
     try {
         batch_stop(d);
-        d->vals.clear();
-        d->keys.clear();
+        d->hs.clear();
         d->arena.reset();
         size_t bad = 0;
         auto r = d->parser.parse(buf, len, !padded);
@@ -314,7 +315,7 @@ static tj_val get_sv(tj_doc *d, tj_val obj, std::string_view key)
 {
     if (!valid(d, obj))
         return 0;
-    element e = d->vals[obj - 1];
+    element e = d->hs[obj - 1].e;
     if (e.type() != element_type::OBJECT)
         return 0;
     simdjson::dom::object o = e.get_object().value_unsafe();
@@ -340,7 +341,7 @@ tj_val tj_path(tj_doc *d, tj_val v, const char *dotted)
         const char *dot = std::strchr(s, '.');
         size_t n = dot ? (size_t)(dot - s) : std::strlen(s);
         std::string_view seg(s, n);
-        element e = d->vals[v - 1];
+        element e = d->hs[v - 1].e;
         if (e.type() == element_type::ARRAY) {
             size_t idx = 0;
             bool num = n > 0;
@@ -373,8 +374,8 @@ size_t tj_children(tj_doc *d, tj_val c, tj_val *first)
 {
     if (!valid(d, c))
         return 0;
-    element e = d->vals[c - 1];
-    size_t before = d->vals.size();
+    element e = d->hs[c - 1].e;
+    size_t before = d->hs.size();
     try {
         if (e.type() == element_type::ARRAY) {
             simdjson::dom::array a = e.get_array().value_unsafe();
@@ -388,11 +389,10 @@ size_t tj_children(tj_doc *d, tj_val c, tj_val *first)
             return 0;
         }
     } catch (const std::bad_alloc &) {
-        d->vals.resize(before);
-        d->keys.resize(before);
+        d->hs.resize(before);
         return 0;
     }
-    size_t n = d->vals.size() - before;
+    size_t n = d->hs.size() - before;
     if (first)
         *first = n ? (tj_val)(before + 1) : 0;
     return n;
@@ -451,8 +451,7 @@ int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n)
         batch_stop(d);
         return -1;
     }
-    d->vals.clear();
-    d->keys.clear();
+    d->hs.clear();
     d->arena.reset();
     std::string_view src = d->it->source();
     *off = d->it->current_index();
@@ -468,14 +467,14 @@ int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n)
 
 tj_type tj_type_of(tj_doc *d, tj_val v)
 {
-    return valid(d, v) ? type_of_element(d->vals[v - 1]) : TJ_MISSING;
+    return valid(d, v) ? type_of_element(d->hs[v - 1].e) : TJ_MISSING;
 }
 
 void tj_pick_members(tj_doc *d, tj_val obj, const tj_picker *pk, tj_val *out)
 {
     if (!valid(d, obj))
         return;
-    element e = d->vals[obj - 1];
+    element e = d->hs[obj - 1].e;
     if (e.type() != element_type::OBJECT)
         return;
     simdjson::dom::object o = e.get_object().value_unsafe();
@@ -494,7 +493,7 @@ tocsin_strv tj_key(tj_doc *d, tj_val child)
     tocsin_strv out = {NULL, 0};
     if (!valid(d, child))
         return out;
-    std::string_view k = d->keys[child - 1];
+    std::string_view k = d->hs[child - 1].key;
     if (k.data()) {
         out.ptr = k.data();
         out.len = k.size();
@@ -506,7 +505,7 @@ bool tj_str(tj_doc *d, tj_val v, tocsin_strv *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     if (e.type() != element_type::STRING)
         return false;
     std::string_view s = e.get_string().value_unsafe();
@@ -519,7 +518,7 @@ bool tj_int(tj_doc *d, tj_val v, int64_t *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     if (e.type() != element_type::INT64)
         return false;
     *out = e.get_int64().value_unsafe();
@@ -530,7 +529,7 @@ bool tj_uint(tj_doc *d, tj_val v, uint64_t *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     if (e.type() == element_type::UINT64) {
         *out = e.get_uint64().value_unsafe();
         return true;
@@ -546,7 +545,7 @@ bool tj_double(tj_doc *d, tj_val v, double *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     switch (e.type()) {
     case element_type::DOUBLE: *out = e.get_double().value_unsafe(); return true;
     case element_type::INT64: *out = (double)e.get_int64().value_unsafe(); return true;
@@ -559,7 +558,7 @@ bool tj_bool(tj_doc *d, tj_val v, bool *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     if (e.type() != element_type::BOOL)
         return false;
     *out = e.get_bool().value_unsafe();
@@ -570,7 +569,7 @@ bool tj_text(tj_doc *d, tj_val v, tocsin_strv *out)
 {
     if (!valid(d, v))
         return false;
-    element e = d->vals[v - 1];
+    element e = d->hs[v - 1].e;
     char tmp[40];
     int n;
     switch (e.type()) {

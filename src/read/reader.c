@@ -1861,9 +1861,21 @@ tocsin_status tocsin_input_split(const char *path, size_t parts, uint64_t *offse
     tocsin_reader *r;
     tocsin_read_opts o;
     tocsin_read_opts_init(&o);
-    tocsin_status st = tocsin_reader_open(&o, path, &r, err);
-    if (st != TOCSIN_OK)
+    tocsin_error e2;
+    tocsin_status st = tocsin_reader_open(&o, path, &r, &e2);
+    if (st == TOCSIN_ERR_FORMAT) { /* unknown shape to auto-detection (forced formats, mapped
+                                      fields...): read it whole, the reader will say more */
+        struct stat sb;
+        offsets[0] = 0;
+        offsets[1] = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : UINT64_MAX;
+        *nparts = 1;
+        return TOCSIN_OK;
+    }
+    if (st != TOCSIN_OK) {
+        if (err)
+            *err = e2;
         return st;
+    }
     size_t n = 1;
     offsets[0] = 0;
     if (!r->src.is_map || r->framing != RD_FRAME_LINES || strcmp(path, "-") == 0) {

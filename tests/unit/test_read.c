@@ -711,6 +711,15 @@ static void test_split_ranges(void)
     CHECK_INT(n, 1);
     CHECK_INT(tocsin_input_split("-", 4, off, &n, &e), TOCSIN_OK);
     CHECK_INT(n, 1);
+    /* a shape auto-detection cannot place (text under a mapped path): one part, no error */
+    f = fopen(tmp("mapped.jsonl"), "w");
+    for (int i = 0; i < 100; i++)
+        fprintf(f, "{\"payload\":{\"body\":\"b%d\"}}\n", i);
+    fclose(f);
+    CHECK_INT(tocsin_input_split(tmp("mapped.jsonl"), 4, off, &n, &e), TOCSIN_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(off[1], 10 * 26 + 90 * 27);
+    CHECK_INT(tocsin_input_split(tmp("missing.jsonl"), 4, off, &n, &e), TOCSIN_ERR_IO);
     tocsin_read_opts o;
     tocsin_read_opts_init(&o);
     read_with(&R, &o, tmp("a.csv"), true, 5, 10);
