@@ -5,6 +5,7 @@
 #include "common/common.h"
 #include "text/text.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <utf8proc.h>
 
@@ -451,9 +452,45 @@ static void test_bad_arguments(void)
     tocsin_norm_free(other);
 }
 
+/* Threads: each makes its own normalizer over the shared table and normalizes concurrently. */
+static void *thread_body(void *arg)
+{
+    intptr_t *ok = arg;
+    tocsin_norm *nz;
+    *ok = 0;
+    if (tocsin_norm_new(&nz, NULL) != TOCSIN_OK)
+        return NULL;
+    static const char in[] = "\xD9\x85\xD9\x8F\xD8\xAD\xD9\x8E\xD9\x85\xD9\x8E\xD9\x91\xD8\xAF ISIS-K "
+                             "\xE1\x84\x80\xE1\x85\xA1";
+    intptr_t good = 1;
+    for (int k = 0; k < 2000; k++) {
+        const char *o;
+        size_t ol;
+        if (tocsin_normalize(nz, in, sizeof in - 1, &o, &ol, NULL, NULL) != TOCSIN_OK ||
+            strcmp(o, "\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF isis k \xEA\xB0\x80"))
+            good = 0;
+    }
+    tocsin_norm_free(nz);
+    *ok = good;
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    pthread_t th[4];
+    intptr_t ok[4];
+    for (int k = 0; k < 4; k++)
+        CHECK_INT(pthread_create(&th[k], NULL, thread_body, &ok[k]), 0);
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        CHECK_INT(ok[k], 1);
+    }
+}
+
 int main(void)
 {
     tocsin_error err;
+    RUN(test_threads); /* first, so that the threads race to build the shared table */
     if (tocsin_norm_new(&g_norm, &err) != TOCSIN_OK) {
         fprintf(stderr, "tocsin_norm_new: %s\n", err.message);
         check_failed++;
