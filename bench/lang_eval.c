@@ -105,6 +105,7 @@ static int cmp_double(const void *a, const void *b)
 typedef struct run {
     char (*pred)[12];
     double mbps, us_per_text, mbps_best;
+    double len_mbps[N_LEN], len_us[N_LEN];
     tocsin_lang_stats stats;
 } run;
 
@@ -157,6 +158,28 @@ static int do_run(tocsin_lang_mode mode, const char *model, int repeat, run *out
     }
     qsort(t, (size_t)repeat, sizeof t[0], cmp_double);
     double med = t[repeat / 2];
+    for (int l = 0; l < N_LEN; l++) {
+        double tl[64];
+        size_t lb = 0, ln = 0;
+        for (size_t i = 0; i < n_rows; i++)
+            if (rows[i].len_idx == l) {
+                lb += rows[i].n;
+                ln++;
+            }
+        for (int k = 0; k < repeat; k++) {
+            double t0 = now();
+            for (size_t i = 0; i < n_rows; i++) {
+                if (rows[i].len_idx != l)
+                    continue;
+                tocsin_lang_result r;
+                tocsin_lang_detect(st, rows[i].text, rows[i].n, &r);
+            }
+            tl[k] = now() - t0;
+        }
+        qsort(tl, (size_t)repeat, sizeof tl[0], cmp_double);
+        out->len_mbps[l] = ln ? lb / tl[repeat / 2] / 1e6 : 0;
+        out->len_us[l] = ln ? tl[repeat / 2] / ln * 1e6 : 0;
+    }
     out->mbps = bytes / med / 1e6;
     out->us_per_text = med / n_rows * 1e6;
     out->mbps_best = bytes / t[0] / 1e6;
@@ -325,6 +348,19 @@ int main(int argc, char **argv)
            cld.us_per_text, cldc.mbps, cldc.us_per_text);
     printf("| tocsin, every text seen before (cache hits; not counted above) | %.1f | %.2f |\n",
            cached.mbps, cached.us_per_text);
+    printf("\nBy snippet length (clean and noisy together; MB/s, us per snippet):\n\n"
+           "| length | mean bytes | tocsin MB/s | CLD2 alone MB/s | tocsin us | CLD2 us |\n"
+           "|---|---|---|---|---|---|\n");
+    for (int l = 0; l < N_LEN; l++) {
+        size_t lb = 0, ln = 0;
+        for (size_t i = 0; i < n_rows; i++)
+            if (rows[i].len_idx == l) {
+                lb += rows[i].n;
+                ln++;
+            }
+        printf("| %d | %.0f | %.1f | %.1f | %.2f | %.2f |\n", lengths[l], ln ? (double)lb / ln : 0,
+               me.len_mbps[l], cld.len_mbps[l], me.len_us[l], cld.len_us[l]);
+    }
     printf("\nHow tocsin decided (one pass): script rule %llu, own model %llu, CLD2 %llu, "
            "abstained early %llu.\n", (unsigned long long)me.stats.by_script,
            (unsigned long long)me.stats.by_model, (unsigned long long)me.stats.by_cld2,
