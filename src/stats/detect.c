@@ -182,8 +182,8 @@ void tocsin_detector_params_init(tocsin_detector_params *p)
     p->context = 3;
     p->context_weight = 1.0;
     p->short_window = 30;
-    p->history = 1000;
-    p->spread_floor = 0.04;
+    p->history = 8000;
+    p->spread_floor = 0.08;
     p->spike_gain = 80;
     p->quiet = 100;
     p->peak_wait = 0;
