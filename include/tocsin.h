@@ -349,7 +349,7 @@ typedef struct tocsin_langid_opts {
     size_t min_letters;    /* fewer letters than this after noise removal: "und"; default 4 */
     size_t max_bytes;      /* only this prefix of the text is examined; default 1024 bytes */
     size_t max_letters;    /* reading stops at the first word boundary after this many
-                              letters (noise removed); default 128, 0 keeps the default */
+                              letters (noise removed); default 96, 0 keeps the default */
     size_t cache_slots;    /* per-state cache of recent verdicts (repeated texts); default 4096,
                               0 keeps the default, SIZE_MAX disables the cache */
     const char *model_path; /* a model file (models/lang-ngram.txt format); NULL = built in */

@@ -401,6 +401,14 @@ static void clean_token(lang_clean *c, const char *t, size_t n)
             put_space(c);
             continue;
         }
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') { /* ASCII letter: the common case */
+            c->text[c->text_len++] = (char)b;
+            c->cps[c->n_cps++] = b | 0x20;
+            c->per_script[LSCRIPT_LATN]++;
+            c->letters++;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t k = next_cp(t, n, i, &cp);
         put_char(c, t + i, k, cp);
@@ -430,6 +438,13 @@ tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len, size_t m
         }
         size_t start = i;
         while (i < len) {
+            unsigned char b = (unsigned char)in[i];
+            if (b < 0x80) { /* ASCII: no decoding */
+                if (b == ' ' || (b >= 0x09 && b <= 0x0D))
+                    break;
+                i++;
+                continue;
+            }
             k = next_cp(in, len, i, &cp);
             if (is_space_cp(cp))
                 break;

@@ -53,7 +53,7 @@ void tocsin_langid_opts_init(tocsin_langid_opts *o)
     o->min_confidence = 0.30;
     o->min_letters = 4;
     o->max_bytes = 1024;
-    o->max_letters = 128;
+    o->max_letters = 96;
     o->cache_slots = 4096;
     o->model_path = NULL;
 }
@@ -104,7 +104,7 @@ tocsin_status tocsin_langid_new(const tocsin_langid_opts *opts, tocsin_langid **
     if (o.max_bytes == 0)
         o.max_bytes = 1024;
     if (o.max_letters == 0)
-        o.max_letters = 128;
+        o.max_letters = 96;
     if (o.cache_slots == 0)
         o.cache_slots = 4096;
     if (o.cache_slots != SIZE_MAX && o.cache_slots > ((size_t)1 << 24))
