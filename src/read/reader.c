@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -344,6 +345,8 @@ struct tocsin_reader {
      * before which lines are parsed one by one */
     bool batch;
     size_t batch_base, batch_end;
+    uint32_t (*lt)[3];     /* per line of the chunk: first, last + 1 non-blank byte, next line */
+    size_t lt_n, lt_cap, lt_i;
     uint64_t no_batch_until;
     /* JSON array / nested framing */
     int astate;            /* 0 = before the array / walking, 1 = in the target array, 2 = done */
@@ -777,14 +780,6 @@ static bool all_space(const char *p, size_t n)
     return true;
 }
 
-static bool blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return false;
-    return true;
-}
-
 /* JSON Lines in batches: when the next chunk (up to TJ_BATCH_MAX bytes of whole lines) holds
  * only lines that look like one object each ("{...}"), it is handed to simdjson's document stream
  * in one go, which saves the per-record setup of a parse. Each value must then start at the next
@@ -812,7 +807,14 @@ static bool try_batch(struct tocsin_reader *r)
     r->no_batch_until = abs_pos + n; /* unless the batch starts below */
     if (!rd_src_padded(s, p, n))
         return false;
+#ifdef MADV_POPULATE_READ
+    if (s->is_map) { /* fault the chunk's pages in at once rather than one fault per page */
+        uintptr_t a0 = (uintptr_t)p & ~(uintptr_t)4095;
+        madvise((void *)a0, (size_t)((uintptr_t)p + n - a0), MADV_POPULATE_READ);
+    }
+#endif
     size_t max = s->max_record < TJ_BATCH_MAX ? s->max_record : TJ_BATCH_MAX;
+    r->lt_n = r->lt_i = 0;
     for (const char *q = p, *end = p + n; q < end;) {
         const char *nl = memchr(q, '\n', (size_t)(end - q));
         if ((size_t)(nl - q) + 1 > max)
@@ -824,6 +826,18 @@ static bool try_batch(struct tocsin_reader *r)
             b--;
         if (a < b && (*a != '{' || b[-1] != '}'))
             return false;
+        if (r->lt_n == r->lt_cap) {
+            size_t nc = r->lt_cap ? r->lt_cap * 2 : 4096;
+            uint32_t(*t)[3] = realloc(r->lt, nc * sizeof *t);
+            if (!t)
+                return false;
+            r->lt = t;
+            r->lt_cap = nc;
+        }
+        r->lt[r->lt_n][0] = (uint32_t)(a - p);
+        r->lt[r->lt_n][1] = (uint32_t)(b - p);
+        r->lt[r->lt_n][2] = (uint32_t)(nl + 1 - p);
+        r->lt_n++;
         q = nl + 1;
     }
     if (tj_batch_begin(r->doc, p, n) != TOCSIN_OK)
@@ -834,13 +848,13 @@ static bool try_batch(struct tocsin_reader *r)
     return true;
 }
 
-/* The next record of a running batch: 1 = mapped, 0 = the batch is over. */
+/* The next record of a running batch: 1 = mapped, 0 = the batch is over. Each value must be
+ * the whole (trimmed) content of the next non-blank line, as the line table says. */
 static int next_batch_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error *err)
 {
     rd_src *s = &r->src;
     tj_val root;
     size_t off, n;
-    size_t start = s->pos;
     int k = tj_batch_next(r->doc, &root, &off, &n);
     if (k != 1) {
         r->batch = false;
@@ -848,28 +862,16 @@ static int next_batch_record(struct tocsin_reader *r, tocsin_status *st, tocsin_
             r->no_batch_until = s->dropped + r->batch_end;
         return 0;
     }
-    /* the batch started at the window offset where the first line began: recover it */
-    size_t at = r->batch_base + off;
     uint64_t line = s->line;
-    size_t pos = start;
-    while (pos < at) { /* blank lines, then the value's own indentation */
-        const char *nl = memchr(s->buf + pos, '\n', at - pos);
-        if (!nl) {
-            if (!blank(s->buf + pos, at - pos))
-                goto mismatch;
-            break;
-        }
-        if (!blank(s->buf + pos, (size_t)(nl - (s->buf + pos))))
-            goto mismatch;
-        pos = (size_t)(nl - s->buf) + 1;
+    size_t i = r->lt_i;
+    while (i < r->lt_n && r->lt[i][0] == r->lt[i][1]) { /* blank lines */
+        i++;
         line++;
     }
-    if (at < pos || at + n > r->batch_end)
+    if (i == r->lt_n || off != r->lt[i][0] || off + n != r->lt[i][1])
         goto mismatch;
-    const char *nl = memchr(s->buf + at + n, '\n', r->batch_end - (at + n));
-    if (!nl || !blank(s->buf + at + n, (size_t)(nl - (s->buf + at + n))))
-        goto mismatch;
-    s->pos = (size_t)(nl - s->buf) + 1;
+    r->lt_i = i + 1;
+    s->pos = r->batch_base + r->lt[i][2];
     s->line = line + 1;
     begin_record(r, line, false);
     *st = map_parsed(r, root, err);
@@ -1579,6 +1581,7 @@ static void reader_release(tocsin_reader *r)
     for (size_t i = 0; i < MAX_PATHS; i++)
         for (size_t k = 0; k < MAX_SEGS; k++)
             free(r->nest_seg[i][k]);
+    free(r->lt);
     tc_buf_free(&r->ctx_pairs);
     tc_buf_free(&r->ctx_json);
     tc_buf_free(&r->key);
