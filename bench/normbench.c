@@ -9,6 +9,9 @@
  *     --post  also normalize the corpus cut into posts of about this many bytes (default 280),
  *             which adds the per-call overhead the scanner pays
  *     --no-ref  skip the (slow) reference and utf8proc-only measurements
+ *     --file F  also measure on the text of file F (repeatable): HTML files (*.html) are first
+ *               turned to text with tocsin_html_to_text (whose speed is printed too); the text
+ *               is repeated up to the corpus size
  * Columns: fast = tocsin_normalize on the whole corpus at once; fast+map = the same with the
  * offsets map; fast/post = on posts of --post bytes; ref, ref/post = tocsin_normalize_reference;
  * utf8proc = utf8proc_map alone (NFKC+casefold+stripmark, none of our rules) on posts. */
@@ -16,6 +19,7 @@
 
 #include <utf8proc.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,9 +196,67 @@ static double measure(tocsin_norm *nz, const char *buf, size_t len, int mode, si
     return m;
 }
 
+/* Fills buf[0..n) with repeats of the text of `path` (after HTML to text for *.html); prints
+ * the HTML conversion speed. @return false when the file cannot be used. */
+static bool load_file(tocsin_norm *nz, const char *path, char *buf, size_t n, int runs)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    size_t cap = 1 << 20, len = 0;
+    char *raw = malloc(cap);
+    size_t got;
+    while (raw && (got = fread(raw + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *p = realloc(raw, cap *= 2);
+            if (!p) {
+                free(raw);
+                raw = NULL;
+            }
+            raw = p;
+        }
+    }
+    fclose(fp);
+    if (!raw || !len) {
+        free(raw);
+        return false;
+    }
+    const char *text = raw;
+    size_t tlen = len;
+    size_t pl = strlen(path);
+    if (pl > 5 && !strcmp(path + pl - 5, ".html")) {
+        double *mbs = calloc((size_t)runs, sizeof *mbs);
+        for (int r = 0; r < runs; r++) {
+            double t0 = now();
+            for (int k = 0; k < 200; k++)
+                if (tocsin_html_to_text(nz, raw, len, &text, &tlen, NULL) != TOCSIN_OK)
+                    return false;
+            mbs[r] = 200.0 * (double)len / (now() - t0) / 1e6;
+        }
+        qsort(mbs, (size_t)runs, sizeof *mbs, cmp_d);
+        printf("html_to_text %s: %.0f MB/s (%zu bytes of HTML -> %zu of text)\n", path,
+               mbs[runs / 2], len, tlen);
+        free(mbs);
+    }
+    for (size_t o = 0; o < n; o += tlen)
+        memcpy(buf + o, text, n - o < tlen ? n - o : tlen);
+    /* do not end inside a UTF-8 character */
+    size_t e = n;
+    while (e > 0 && ((unsigned char)buf[e - 1] & 0xC0) == 0x80)
+        e--;
+    if (e > 0 && (unsigned char)buf[e - 1] >= 0xC0)
+        e--;
+    memset(buf + e, ' ', n - e);
+    free(raw);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     size_t mb = 16, post = 280;
+    const char *files[8];
+    int nfiles = 0;
     int runs = 7;
     int ref = 1;
     for (int i = 1; i < argc; i++) {
@@ -202,12 +264,14 @@ int main(int argc, char **argv)
             mb = (size_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
             runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--file") && i + 1 < argc && nfiles < 8)
+            files[nfiles++] = argv[++i];
         else if (!strcmp(argv[i], "--no-ref"))
             ref = 0;
         else if (!strcmp(argv[i], "--post") && i + 1 < argc)
             post = (size_t)strtoul(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: normbench [--mb N] [--runs N] [--post BYTES] [--no-ref]\n");
+            fprintf(stderr, "usage: normbench [--mb N] [--runs N] [--post BYTES] [--no-ref] [--file F]...\n");
             return 3;
         }
     }
@@ -230,15 +294,28 @@ int main(int argc, char **argv)
     size_t sink = 0;
     printf("%-18s %9s %9s %9s %9s %9s %9s  (MB/s of thread CPU time, median of %d, %zu MiB)\n",
            "corpus", "fast", "fast+map", "fast/post", "ref", "ref/post", "utf8proc", runs, mb);
-    for (size_t c = 0; c < sizeof corp / sizeof corp[0]; c++) {
-        corp[c].gen(buf, len);
+    size_t ncorp = sizeof corp / sizeof corp[0];
+    for (size_t c = 0; c < ncorp + (size_t)nfiles; c++) {
+        const char *name;
+        if (c < ncorp) {
+            corp[c].gen(buf, len);
+            name = corp[c].name;
+        } else {
+            name = files[c - ncorp];
+            if (!load_file(nz, name, buf, len, runs)) {
+                fprintf(stderr, "cannot use %s\n", name);
+                return 1;
+            }
+            const char *slash = strrchr(name, '/');
+            name = slash ? slash + 1 : name;
+        }
         double f = measure(nz, buf, len, M_FAST, 0, runs, &sink);
         double fm = measure(nz, buf, len, M_MAP, 0, runs, &sink);
         double r = ref ? measure(nz, buf, len, M_REF, 0, runs < 3 ? runs : 3, &sink) : 0;
         double fp = measure(nz, buf, len, M_FAST, post, runs, &sink);
         double rp = ref ? measure(nz, buf, len, M_REF, post, runs < 3 ? runs : 3, &sink) : 0;
         double u = ref ? measure(nz, buf, len, M_UTF8PROC, post, runs < 3 ? runs : 3, &sink) : 0;
-        printf("%-18s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f\n", corp[c].name, f, fm, fp, r, rp, u);
+        printf("%-18s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f\n", name, f, fm, fp, r, rp, u);
     }
     fprintf(stderr, "(%zu bytes out)\n", sink);
     tocsin_norm_free(nz);

@@ -548,12 +548,13 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
 #if defined(__SSE2__)
 /* 16 ASCII bytes at once: lower A-Z, separators to ' ', stored at out + o (16 bytes, and 16 map
  * entries from i when want_map). @return how many of them to commit: the ASCII prefix, up to the
- * first separator that follows a separator (that one collapses: *bad is then non-zero and the
- * caller skips it). *hi receives the mask of non-ASCII bytes. Non-ASCII bytes are negative as
- * signed bytes, so they are never taken for separators or capitals. */
+ * first separator that follows a separator; that one and the separators right after it
+ * collapse, and *skip receives their number (0 when the prefix ends otherwise), for the caller
+ * to step over. *hi receives the mask of non-ASCII bytes. Non-ASCII bytes are negative as signed
+ * bytes, so they are never taken for separators or capitals. */
 static inline __attribute__((always_inline)) unsigned
 norm_ascii16(const uint8_t *src, uint32_t i, char *out, uint32_t *map, size_t o, const bool want_map,
-             unsigned *hi, unsigned *bad)
+             unsigned *hi, unsigned *skip)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)src);
     __m128i sp = _mm_set1_epi8(' ');
@@ -583,9 +584,11 @@ norm_ascii16(const uint8_t *src, uint32_t i, char *out, uint32_t *map, size_t o,
     unsigned lim = h | 0x10000u;
     unsigned ascii = (lim & (0u - lim)) - 1; /* the bytes before the first non-ASCII */
     unsigned b = m & ((m << 1) | sep) & ascii;
+    unsigned p = (unsigned)__builtin_ctz(b | lim);
     *hi = h;
-    *bad = b;
-    return (unsigned)__builtin_ctz(b | lim);
+    /* the rest of that separator run collapses too: *skip = its length (0 when none) */
+    *skip = b ? (unsigned)__builtin_ctz(~(m >> p)) : 0;
+    return p;
 }
 #endif
 
@@ -704,7 +707,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                 if (ascii_simd) {
                     /* 16 bytes at a time until a non-ASCII byte or the end of the chunk; the
                      * last bytes of the input go through a padded copy */
-                    unsigned hi, bad;
+                    unsigned hi, skip;
                     do {
                         const uint8_t *src = in + i;
                         uint8_t tail[16];
@@ -713,10 +716,10 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                             memcpy(tail, in + i, len - i);
                             src = tail;
                         }
-                        unsigned p = norm_ascii16(src, (uint32_t)i, out, map, o, want_map, &hi, &bad);
+                        unsigned p = norm_ascii16(src, (uint32_t)i, out, map, o, want_map, &hi, &skip);
                         o += p;
-                        i += p + (bad != 0);
-                    } while ((bad || !hi) && i < end);
+                        i += p + skip;
+                    } while ((skip || !hi) && i < end);
                     continue;
                 }
 #endif
