@@ -408,6 +408,8 @@ tocsin_status fu_urls_in_text(rd_out *o, tocsin_strv t)
         return TOCSIN_OK;
     for (size_t i = 0; i + 8 <= t.len; i++) {
         size_t pl;
+        if ((t.ptr[i] | 0x20) != 'h') /* the cheap test first: this runs at every byte */
+            continue;
         if (!strncasecmp(t.ptr + i, "https://", 8))
             pl = 8;
         else if (!strncasecmp(t.ptr + i, "http://", 7))
