@@ -60,6 +60,8 @@ typedef struct model_slot {
 #define DENSE_FLAG 0x8000u
 #define DENSE_MIN 6 /* n-grams in at least this many languages get a dense row */
 #define CHUNK 16
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef uint16_t u16x16 __attribute__((vector_size(32)));
 _Static_assert(CHUNK * 4 * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
 
 typedef struct model_group {
@@ -617,10 +619,9 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
         n = max_positions;
     const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
     /* Positions are taken in chunks: the chunk's n-gram keys are hashed and their slots
-     * prefetched first, then probed, then their entries prefetched and added up, so that the
-     * cache misses of a chunk overlap instead of queuing one behind the other. */
+     * prefetched first, then probed and added up, so that the cache misses of a chunk overlap
+     * instead of queuing one behind the other. */
     uint64_t keys[CHUNK * MODEL_MAX_ORDER];
-    const model_slot *found[CHUNK * MODEL_MAX_ORDER];
     uint8_t unigram[CHUNK * MODEL_MAX_ORDER];
     for (size_t base = 0; base < n; base += CHUNK) {
         if (base >= 32 && early_stop(g, gain, count, stop_margin))
@@ -645,18 +646,13 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                     count[k]++;
             }
         }
+        /* Dense rows are added into 16-lane uint16 vectors held in registers (up to 64
+         * languages), sparse entries straight into `gain`. The lanes cannot overflow within a
+         * chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536. */
+        u16x16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        const size_t nv = g->width / 16;
         for (size_t j = 0; j < nk; j++) {
             const model_slot *slot = group_find(g, keys[j]);
-            found[j] = slot;
-            if (slot) {
-                const uint16_t *e = g->entries + slot->off;
-                __builtin_prefetch(e);
-            }
-        }
-        /* uint16 lanes cannot overflow within a chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536 */
-        uint16_t acc[MODEL_MAX_LANGS] __attribute__((aligned(16))) = {0};
-        for (size_t j = 0; j < nk; j++) {
-            const model_slot *slot = found[j];
             if (!slot) {
                 /* an unseen unigram: a letter no language of the group was trained on */
                 if (unigram[j])
@@ -668,16 +664,33 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
             const uint16_t *e = g->entries + slot->off;
             if (e[0] & DENSE_FLAG) {
                 const uint8_t *row = g->rows + ((size_t)e[1] | (size_t)e[2] << 16) * g->width;
-                for (size_t b = 0; b < g->width; b += 16)
-                    for (size_t l = 0; l < 16; l++) /* vectorized: 16 lanes at a time */
-                        acc[b + l] = (uint16_t)(acc[b + l] + row[b + l]);
+                u8x16 r;
+                memcpy(&r, row, 16);
+                a0 += __builtin_convertvector(r, u16x16);
+                if (nv > 1) {
+                    memcpy(&r, row + 16, 16);
+                    a1 += __builtin_convertvector(r, u16x16);
+                    if (nv > 2) {
+                        memcpy(&r, row + 32, 16);
+                        a2 += __builtin_convertvector(r, u16x16);
+                        if (nv > 3) {
+                            memcpy(&r, row + 48, 16);
+                            a3 += __builtin_convertvector(r, u16x16);
+                        }
+                    }
+                }
             } else {
                 for (uint32_t q = 1; q <= e[0]; q++)
-                    acc[e[q] >> 8] = (uint16_t)(acc[e[q] >> 8] + (e[q] & 0xFF));
+                    gain[e[q] >> 8] += e[q] & 0xFF;
             }
         }
+        uint16_t lanes[MODEL_MAX_LANGS];
+        memcpy(lanes, &a0, 32);
+        memcpy(lanes + 16, &a1, 32);
+        memcpy(lanes + 32, &a2, 32);
+        memcpy(lanes + 48, &a3, 32);
         for (size_t l = 0; l < g->n_langs; l++)
-            gain[l] += acc[l];
+            gain[l] += lanes[l];
     }
     size_t total = 0;
     for (int k = 1; k <= MODEL_MAX_ORDER; k++)
