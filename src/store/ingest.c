@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -324,6 +326,12 @@ static tocsin_status sink(void *ctx, unsigned worker, const tocsin_post_info *in
 
 /* ---- the writer ---- */
 
+/* A bindable pointer to arena text: never NULL, so an empty field is '' and not SQL NULL. */
+static const char *at(const char *arena, size_t off, size_t len)
+{
+    return len ? arena + off : "";
+}
+
 static tocsin_status wfail(ingest *g, const char *what)
 {
     return store_fail(g->s, what, &g->werr);
@@ -492,15 +500,15 @@ static tocsin_status channel_id(ingest *g, const char *arena, const rec *r, int6
     size_t mask = g->chans_cap - 1, s = mix64(h) & mask;
     for (; g->chans[s].key; s = (s + 1) & mask) {
         const chan_ent *e = &g->chans[s];
-        if (e->key_len == klen && !memcmp(e->key, arena + r->plat, r->plat_len) &&
-            e->key[r->plat_len] == 0 && !memcmp(e->key + r->plat_len + 1, arena + r->chan, r->chan_len)) {
+        if (e->key_len == klen && !memcmp(e->key, at(arena, r->plat, r->plat_len), r->plat_len) &&
+            e->key[r->plat_len] == 0 && !memcmp(e->key + r->plat_len + 1, at(arena, r->chan, r->chan_len), r->chan_len)) {
             *out = e->id;
             return TOCSIN_OK;
         }
     }
     sqlite3_stmt *q = g->q_chan_get;
-    sqlite3_bind_text(q, 1, arena + r->plat, (int)r->plat_len, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, arena + r->chan, (int)r->chan_len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, at(arena, r->plat, r->plat_len), (int)r->plat_len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, at(arena, r->chan, r->chan_len), (int)r->chan_len, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
     sqlite3_reset(q);
@@ -508,10 +516,10 @@ static tocsin_status channel_id(ingest *g, const char *arena, const rec *r, int6
         return wfail(g, "reading channels");
     if (!id) {
         q = g->q_chan_ins;
-        sqlite3_bind_text(q, 1, arena + r->plat, (int)r->plat_len, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, arena + r->chan, (int)r->chan_len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 1, at(arena, r->plat, r->plat_len), (int)r->plat_len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, at(arena, r->chan, r->chan_len), (int)r->chan_len, SQLITE_STATIC);
         if (r->cname_len)
-            sqlite3_bind_text(q, 3, arena + r->cname, (int)r->cname_len, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, at(arena, r->cname, r->cname_len), (int)r->cname_len, SQLITE_STATIC);
         else
             sqlite3_bind_null(q, 3);
         rc = sqlite3_step(q);
@@ -523,9 +531,9 @@ static tocsin_status channel_id(ingest *g, const char *arena, const rec *r, int6
     char *key = malloc(klen);
     if (!key)
         return TOCSIN_ERR_NOMEM;
-    memcpy(key, arena + r->plat, r->plat_len);
+    memcpy(key, at(arena, r->plat, r->plat_len), r->plat_len);
     key[r->plat_len] = 0;
-    memcpy(key + r->plat_len + 1, arena + r->chan, r->chan_len);
+    memcpy(key + r->plat_len + 1, at(arena, r->chan, r->chan_len), r->chan_len);
     g->chans[s].key = key;
     g->chans[s].key_len = klen;
     g->chans[s].id = id;
@@ -555,14 +563,14 @@ static tocsin_status write_evidence(ingest *g, const batch *b, const rec *r, int
     const char *a = b->arena.data;
     sqlite3_stmt *q = g->q_post;
     sqlite3_bind_int64(q, 1, r->key);
-    sqlite3_bind_text(q, 2, a + r->id, (int)r->id_len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, at(a, r->id, r->id_len), (int)r->id_len, SQLITE_STATIC);
     if (r->has_ts)
         sqlite3_bind_int64(q, 3, r->ts);
     else
         sqlite3_bind_null(q, 3);
     sqlite3_bind_int64(q, 4, chan);
     if (r->author_len)
-        sqlite3_bind_text(q, 5, a + r->author, (int)r->author_len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, at(a, r->author, r->author_len), (int)r->author_len, SQLITE_STATIC);
     else
         sqlite3_bind_null(q, 5);
     sqlite3_bind_text(q, 6, r->lang, -1, SQLITE_STATIC);
@@ -572,7 +580,7 @@ static tocsin_status write_evidence(ingest *g, const batch *b, const rec *r, int
     if (g->o->no_text)
         sqlite3_bind_null(q, 10);
     else
-        sqlite3_bind_text(q, 10, a + r->text, (int)r->text_len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 10, at(a, r->text, r->text_len), (int)r->text_len, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
@@ -1187,6 +1195,27 @@ out:
     return st;
 }
 
+/* One ingest or rescan at a time per store: two writers would each keep their own view of the
+ * clusters. An advisory lock on the key file, held until *fd is closed. */
+static tocsin_status lock_writer(tocsin_store *s, int *fd, tocsin_error *err)
+{
+    char kpath[4200];
+    snprintf(kpath, sizeof kpath, "%s.key", s->path);
+    *fd = open(kpath, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return tc_error_set(err, TOCSIN_ERR_IO, kpath, 0, NULL, "cannot open key: %s",
+                            strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        close(*fd);
+        *fd = -1;
+        return tc_error_set(err, TOCSIN_ERR_STORE, s->path, 0, NULL,
+                            errno == EWOULDBLOCK
+                                ? "another ingest or rescan is writing to this store"
+                                : "cannot lock the store: %s", strerror(errno));
+    }
+    return TOCSIN_OK;
+}
+
 tocsin_status tocsin_ingest(tocsin_store *s, const tocsin_ingest_opts *o,
                             const char *const *paths, size_t npaths,
                             tocsin_ingest_summary *sum, tocsin_error *err)
@@ -1209,11 +1238,17 @@ tocsin_status tocsin_ingest(tocsin_store *s, const tocsin_ingest_opts *o,
     g.wl = o->scan.watchlist;
     tocsin_ingest_summary local;
     memset(&local, 0, sizeof local);
-    tocsin_status st = check_mode(&g, err);
-    if (st != TOCSIN_OK)
+    int lock = -1;
+    tocsin_status st = lock_writer(s, &lock, err);
+    if (st == TOCSIN_OK)
+        st = check_mode(&g, err);
+    if (st == TOCSIN_OK && !(g.files = calloc(npaths ? npaths : 1, sizeof *g.files)))
+        st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st != TOCSIN_OK) {
+        if (lock >= 0)
+            close(lock);
         return st;
-    if (!(g.files = calloc(npaths ? npaths : 1, sizeof *g.files)))
-        return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
     g.nfiles = npaths;
     sqlite3_stmt *q = NULL;
     st = store_prepare(s, "SELECT size, mtime, watchlist FROM source WHERE path = ?"
@@ -1245,6 +1280,7 @@ tocsin_status tocsin_ingest(tocsin_store *s, const tocsin_ingest_opts *o,
     if (st == TOCSIN_OK)
         st = run(&g, &local, err);
     files_free(g.files, npaths);
+    close(lock);
     if (st == TOCSIN_OK && sum)
         *sum = local;
     return st;
@@ -1272,15 +1308,23 @@ tocsin_status tocsin_rescan(tocsin_store *s, const tocsin_ingest_opts *o,
     g.wl = o->scan.watchlist;
     g.rescan = true;
     char *mode = NULL;
-    tocsin_status st = store_meta_get(s, "reposts", &mode, err);
-    if (st != TOCSIN_OK)
+    int lock = -1;
+    tocsin_status st = lock_writer(s, &lock, err);
+    if (st == TOCSIN_OK)
+        st = store_meta_get(s, "reposts", &mode, err);
+    if (st != TOCSIN_OK) {
+        if (lock >= 0)
+            close(lock);
         return st;
+    }
     oo.reposts = mode && !strcmp(mode, "skip") ? TOCSIN_REPOSTS_SKIP : TOCSIN_REPOSTS_COUNT;
     free(mode);
     sqlite3_stmt *q;
     if ((st = store_prepare(s, "SELECT path, size FROM source WHERE path <> '-' ORDER BY id", &q,
-                            err)) != TOCSIN_OK)
+                            err)) != TOCSIN_OK) {
+        close(lock);
         return st;
+    }
     size_t cap = 16, nm = 0;
     char **miss = malloc(cap * sizeof *miss);
     g.files = calloc(cap, sizeof *g.files);
@@ -1331,6 +1375,7 @@ tocsin_status tocsin_rescan(tocsin_store *s, const tocsin_ingest_opts *o,
         }
     }
     files_free(g.files, g.nfiles);
+    close(lock);
     if (st != TOCSIN_OK) {
         tocsin_paths_free(miss, nm);
         return st;

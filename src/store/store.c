@@ -351,12 +351,15 @@ int64_t store_post_key(const tocsin_post *p)
     uint64_t k;
     /* fast path: SipHash-2-4 of "I" platform \0 channel \0 id when it fits the stack buffer */
     if (p->id.len && 3 + p->platform.len + p->channel_id.len + p->id.len <= sizeof buf) {
+        const tocsin_strv parts[3] = {p->platform, p->channel_id, p->id};
         buf[n++] = 'I';
-        memcpy(buf + n, p->platform.ptr, p->platform.len), n += p->platform.len;
-        buf[n++] = 0;
-        memcpy(buf + n, p->channel_id.ptr, p->channel_id.len), n += p->channel_id.len;
-        buf[n++] = 0;
-        memcpy(buf + n, p->id.ptr, p->id.len), n += p->id.len;
+        for (int i = 0; i < 3; i++) {
+            if (parts[i].len) /* views may be {NULL, 0} */
+                memcpy(buf + n, parts[i].ptr, parts[i].len);
+            n += parts[i].len;
+            if (i < 2)
+                buf[n++] = 0;
+        }
         unsigned char out[8];
         crypto_shorthash(out, buf, n, post_key_key);
         memcpy(&k, out, 8);
