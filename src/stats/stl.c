@@ -46,8 +46,8 @@ static bool stl_est(const double *y, size_t n, size_t len, int ideg, double xs, 
 {
     double range = (double)n - 1.0;
     double h = fmax(xs - (double)nleft, (double)nright - xs);
-    if (len > n)
-        h += (double)((len - n) / 2);
+    if (len > n) /* integer halving, as the published implementation does */
+        h += (double)((len - n) / 2); // NOLINT(bugprone-integer-division)
     double h9 = 0.999 * h, h1 = 0.001 * h;
     double a = 0.0;
     for (size_t j = nleft; j <= nright; j++) {

@@ -147,8 +147,9 @@ static void interval_width(void)
     uint64_t big[100], small[100];
     for (int i = 0; i < 100; i++) {
         int noise = (i * 37 % 11) - 5; /* deterministic wiggle in [-5, 5] */
-        big[i] = (uint64_t)((i < 50 ? 20 : 80) + noise);
-        small[i] = (uint64_t)((i < 50 ? 20 : 32) + noise);
+        int b = (i < 50 ? 20 : 80) + noise, s = (i < 50 ? 20 : 32) + noise;
+        big[i] = (uint64_t)b;
+        small[i] = (uint64_t)s;
     }
     tocsin_cpt_result *a = run(big, NULL, 100, TOCSIN_CPT_POISSON);
     tocsin_cpt_result *b = run(small, NULL, 100, TOCSIN_CPT_POISSON);

@@ -285,7 +285,7 @@ static size_t brute_esd(const double *r0, size_t n, size_t kmax, double alpha, i
     memcpy(r, r0, n * sizeof *r);
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    for (size_t i = 1; i <= kmax; i++) {
+    for (size_t i = 1; i <= kmax && m > 2; i++) {
         double med = median_copy(r, m, tmp);
         double *dev = malloc(m * sizeof *dev);
         for (size_t j = 0; j < m; j++)
