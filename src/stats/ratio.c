@@ -377,7 +377,14 @@ size_t tocsin_rate_ratio_sentence(const tocsin_rate_ratio *rr, const double *cla
     int pct = (int)lround(rr->level * 100.0);
     const char *method = tocsin_ci_method_name(rr->ci_method);
     char head[256];
-    if (rr->ci_low > 1.0)
+    if (isinf(rr->ratio))
+        snprintf(head, sizeof head, "Up from no posts at all (%d%% CI at least %s-fold, %s, %s)",
+                 pct, lo, method, pv);
+    else if (rr->ratio == 0.0)
+        snprintf(head, sizeof head,
+                 "Down to no posts at all (%d%% CI at most %s times the earlier rate, %s, %s)",
+                 pct, hi, method, pv);
+    else if (rr->ci_low > 1.0)
         snprintf(head, sizeof head, "Up %s-fold (%d%% CI %s to %s, %s, %s)", r, pct, lo, hi,
                  method, pv);
     else if (rr->ci_high < 1.0)

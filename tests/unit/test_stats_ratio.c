@@ -259,6 +259,23 @@ static void sentences(void)
     size_t n = tocsin_rate_ratio_sentence(&r, NULL, TOCSIN_VERDICT_SUPPORTED, buf, sizeof buf);
     CHECK_STR(buf, "No clear change: ratio 0.5 (95% CI 0.3 to 1.4, exact-binomial, p = 0.21).");
     CHECK_INT(n, strlen(buf));
+    r.ratio = INFINITY;
+    r.ci_low = 3.2;
+    r.ci_high = INFINITY;
+    r.p_value = 0.0004;
+    tocsin_rate_ratio_sentence(&r, NULL, TOCSIN_VERDICT_SUPPORTED, buf, sizeof buf);
+    CHECK_STR(buf, "Up from no posts at all (95% CI at least 3.2-fold, exact-binomial, p < 0.001).");
+    r.ratio = 0;
+    r.ci_low = 0;
+    r.ci_high = 0.31;
+    r.p_value = 0.012;
+    tocsin_rate_ratio_sentence(&r, NULL, TOCSIN_VERDICT_SUPPORTED, buf, sizeof buf);
+    CHECK_STR(buf, "Down to no posts at all (95% CI at most 0.31 times the earlier rate, "
+                   "exact-binomial, p = 0.012).");
+    r.ratio = 0.5;
+    r.ci_low = 0.3;
+    r.ci_high = 1.4;
+    r.p_value = 0.21;
     char small[10];
     CHECK(tocsin_rate_ratio_sentence(&r, NULL, TOCSIN_VERDICT_SUPPORTED, small, sizeof small) == n);
     CHECK_INT(strlen(small), 9);
