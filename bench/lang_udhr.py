@@ -85,6 +85,7 @@ TEMPER = float(os.environ.get("LANG_TEMPER", "6"))  # posterior tempering (see m
 MIN_COUNT = int(os.environ.get("LANG_MIN_COUNT", "2"))  # rarer n-grams are dropped
 TRUST_P = float(os.environ.get("LANG_TRUST_P", "0.5"))     # model alone from this posterior
 STOP_BITS = float(os.environ.get("LANG_STOP_BITS", "12"))  # early stop margin (tempered bits)
+MIN_STOP = int(os.environ.get("LANG_MIN_STOP", "32"))  # positions before an early stop
 MAX_POSITIONS = int(os.environ.get("LANG_MAX_POSITIONS", "200"))
 MAX_ORDER = int(os.environ.get("LANG_MAX_ORDER", "4"))  # longest n-gram
 
@@ -205,6 +206,7 @@ def train(udhr_dir, out_path, split):
         "temper %g" % TEMPER,
         "trust_p %g" % TRUST_P,
         "stop_bits %g" % STOP_BITS,
+        "min_stop %d" % MIN_STOP,
         "max_positions %d" % MAX_POSITIONS,
     ]
     for script, langs in GROUPS.items():

@@ -45,11 +45,10 @@
 #define MODEL_MAX_ORDER 4
 
 /* A table slot: 32 bits of the n-gram's 64-bit hash (the slot index comes from its top bits)
- * and where its entries start. Entries are uint16. Sparse form (an n-gram seen in few
- * languages): the first holds the count n < DENSE_FLAG, each next one a language index (high
- * byte) and its gain (low byte). Dense form (an n-gram common to many languages): the first is
- * DENSE_FLAG, the next two the index of a row of `width` uint8 gains, added with vector
- * instructions. 8-byte slots, 2-byte entries and dense rows only for common n-grams keep the
+ * and where its gains are. An n-gram seen in few languages has sparse uint16 entries: the
+ * first holds their count, each next one a language index (high byte) and its gain (low byte).
+ * An n-gram common to many languages (off has DENSE_SLOT set) has a dense row of `width` uint8
+ * gains, added with vector instructions. 8-byte slots, 2-byte entries and dense rows only for common n-grams keep the
  * tables small: scoring is bound by cache misses and by the adds of common n-grams. */
 typedef struct model_slot {
     uint32_t fp;  /* 0 = empty */
@@ -57,12 +56,17 @@ typedef struct model_slot {
 } model_slot;
 
 #define ENTRY_GAIN_MAX 255
-#define DENSE_FLAG 0x8000u
+#define DENSE_SLOT 0x80000000u /* a slot whose off is a dense row index */
 #define DENSE_MIN 6 /* n-grams in at least this many languages get a dense row */
 #define CHUNK 16
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef uint16_t u16x16 __attribute__((vector_size(32)));
 _Static_assert(CHUNK * 4 * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
+
+typedef struct model_key {
+    uint64_t key;
+    uint32_t off;
+} model_key;
 
 typedef struct model_group {
     lang_script script;
@@ -79,7 +83,7 @@ typedef struct model_group {
     size_t width;    /* dense row length: n_langs rounded up to 16 */
     uint8_t *rows;   /* dense rows, width bytes each */
     size_t n_rows, rows_cap;
-    uint64_t *keys; /* while loading only */
+    model_key *keys; /* every n-gram's key and slot value, while loading only */
     size_t keys_cap;
 } model_group;
 
@@ -89,6 +93,7 @@ struct lang_model {
     double stop_bits;     /* early stop: runner-up this many tempered bits behind */
     long max_positions;   /* bounded prefix of the model's view */
     long min_order;       /* n-grams shorter than this are not scored (1 = all) */
+    long min_stop;        /* positions scored before an early stop is considered */
     model_group *groups;
     size_t n_groups;
     model_group *by_script[LSCRIPT__COUNT];
@@ -222,20 +227,22 @@ static bool parse_double(tocsin_strv v, double *out)
 }
 
 /* Full 64-bit keys by entry offset, kept only while loading (to rehash the table). */
-static tocsin_status keys_put(model_group *g, parse_ctx *pc, size_t off, uint64_t key)
+static tocsin_status keys_put(model_group *g, parse_ctx *pc, size_t idx, uint64_t key,
+                              uint32_t off)
 {
-    if (off >= g->keys_cap) {
+    if (idx >= g->keys_cap) {
         size_t cap = g->keys_cap ? g->keys_cap : 4096;
-        while (cap <= off)
+        while (cap <= idx)
             cap *= 2;
-        uint64_t *p = realloc(g->keys, cap * sizeof *p);
+        model_key *p = realloc(g->keys, cap * sizeof *p);
         if (!p)
             return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
                                 "out of memory");
         g->keys = p;
         g->keys_cap = cap;
     }
-    g->keys[off] = key;
+    g->keys[idx].key = key;
+    g->keys[idx].off = off;
     return TOCSIN_OK;
 }
 
@@ -270,11 +277,11 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
             g->rows = p;
             g->rows_cap = cap;
         }
+        if (g->n_rows >= DENSE_SLOT)
+            return PARSE_FAIL(pc, "too many common n-grams");
         row = g->rows + g->n_rows * g->width;
         memset(row, 0, g->width);
-        g->entries[off] = DENSE_FLAG;
-        g->entries[off + 1] = (uint16_t)(g->n_rows & 0xFFFF);
-        g->entries[off + 2] = (uint16_t)(g->n_rows >> 16);
+        off = DENSE_SLOT | g->n_rows;
         g->n_rows++;
     } else {
         g->entries[off] = (uint16_t)n;
@@ -296,7 +303,7 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
         else
             g->entries[off + 1 + i] = (uint16_t)(l << 8 | gain);
     }
-    size_t used_entries = dense ? 3 : n + 1;
+    size_t used_entries = dense ? 0 : n + 1;
     if (g->used + 1 > g->n_slots / 2) {
         size_t ns = g->n_slots ? g->n_slots * 2 : 1024;
         model_slot *slots = calloc(ns, sizeof *slots);
@@ -312,14 +319,14 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
         g->n_slots = ns;
         g->mask = ns - 1;
         g->shift = 64 - bits;
-        for (size_t i = 0; i < old_n; i++) {
-            if (!old[i].fp)
-                continue;
-            /* re-derive the home slot: the index bits are the key's top bits, kept in keys[] */
-            size_t j = (size_t)(g->keys[old[i].off] >> g->shift);
+        (void)old_n;
+        for (size_t i = 0; i < g->used; i++) {
+            /* the home slot comes from the key's top bits: rebuild from the kept keys */
+            size_t j = (size_t)(g->keys[i].key >> g->shift);
             while (slots[j].fp)
                 j = (j + 1) & g->mask;
-            slots[j] = old[i];
+            slots[j].fp = key_fp(g->keys[i].key);
+            slots[j].off = g->keys[i].off;
         }
         free(old);
     }
@@ -332,7 +339,7 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
     }
     g->slots[j].fp = fp;
     g->slots[j].off = (uint32_t)off;
-    tocsin_status st = keys_put(g, pc, off, key);
+    tocsin_status st = keys_put(g, pc, g->used, key, (uint32_t)off);
     if (st != TOCSIN_OK)
         return st;
     g->used++;
@@ -375,6 +382,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
     m->stop_bits = 12;
     m->max_positions = 200;
     m->min_order = 1;
+    m->min_stop = 32;
     model_group *g = NULL;
     bool header = false;
     tocsin_status st = TOCSIN_OK;
@@ -419,6 +427,11 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             }
             *(strv_is(f[0], "scale") ? &m->scale : strv_is(f[0], "temper") ? &m->temper
               : strv_is(f[0], "trust_p") ? &m->trust_p : &m->stop_bits) = x;
+        } else if (strv_is(f[0], "min_stop")) {
+            if (nf != 2 || !parse_long(f[1], 0, 100000, &m->min_stop)) {
+                st = PARSE_FAIL(&pc, "bad min_stop value (0..100000)");
+                goto fail;
+            }
         } else if (strv_is(f[0], "min_order")) {
             if (nf != 2 || !parse_long(f[1], 1, MODEL_MAX_ORDER, &m->min_order)) {
                 st = PARSE_FAIL(&pc, "bad min_order value (1..%d)", MODEL_MAX_ORDER);
@@ -623,8 +636,9 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
      * instead of queuing one behind the other. */
     uint64_t keys[CHUNK * MODEL_MAX_ORDER];
     uint8_t unigram[CHUNK * MODEL_MAX_ORDER];
+    uint32_t found[CHUNK * MODEL_MAX_ORDER];
     for (size_t base = 0; base < n; base += CHUNK) {
-        if (base >= 32 && early_stop(g, gain, count, stop_margin))
+        if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
         size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0;
         for (size_t i = base; i < end; i++) {
@@ -646,24 +660,38 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                     count[k]++;
             }
         }
-        /* Dense rows are added into 16-lane uint16 vectors held in registers (up to 64
-         * languages), sparse entries straight into `gain`. The lanes cannot overflow within a
-         * chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536. */
-        u16x16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        const size_t nv = g->width / 16;
+        /* Probe every slot of the chunk and prefetch what it points to (entries or a dense
+         * row), then add: two rounds of overlapping misses instead of a chain of them. */
         for (size_t j = 0; j < nk; j++) {
             const model_slot *slot = group_find(g, keys[j]);
             if (!slot) {
                 /* an unseen unigram: a letter no language of the group was trained on */
                 if (unigram[j])
                     out->unseen_letter = true;
+                found[j] = UINT32_MAX;
                 continue;
             }
-            if (unigram[j] && m->min_order > 1)
-                continue; /* probed for unseen letters only */
-            const uint16_t *e = g->entries + slot->off;
-            if (e[0] & DENSE_FLAG) {
-                const uint8_t *row = g->rows + ((size_t)e[1] | (size_t)e[2] << 16) * g->width;
+            if (unigram[j] && m->min_order > 1) {
+                found[j] = UINT32_MAX; /* probed for unseen letters only */
+                continue;
+            }
+            found[j] = slot->off;
+            if (slot->off & DENSE_SLOT)
+                __builtin_prefetch(g->rows + (size_t)(slot->off & ~DENSE_SLOT) * g->width);
+            else
+                __builtin_prefetch(g->entries + slot->off);
+        }
+        /* Dense rows are added into 16-lane uint16 vectors held in registers (up to 64
+         * languages), sparse entries straight into `gain`. The lanes cannot overflow within a
+         * chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536. */
+        u16x16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        const size_t nv = g->width / 16;
+        for (size_t j = 0; j < nk; j++) {
+            uint32_t off = found[j];
+            if (off == UINT32_MAX)
+                continue;
+            if (off & DENSE_SLOT) {
+                const uint8_t *row = g->rows + (size_t)(off & ~DENSE_SLOT) * g->width;
                 u8x16 r;
                 memcpy(&r, row, 16);
                 a0 += __builtin_convertvector(r, u16x16);
@@ -680,6 +708,7 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                     }
                 }
             } else {
+                const uint16_t *e = g->entries + off;
                 for (uint32_t q = 1; q <= e[0]; q++)
                     gain[e[q] >> 8] += e[q] & 0xFF;
             }
