@@ -15,10 +15,21 @@
  *  - kind: repost when `fwd_from` is set (ref_id = fwd_from.channel_post when known), else
  *    reply when `reply_to.reply_to_msg_id` is set;
  *  - service messages ("_": "MessageService") become kind service.
+ * 4CAT's Telegram dumps (Message.__dict__ per line: "_type" instead of "_", epoch-float dates,
+ * resolved `_chat` and `_sender` objects, `_forward`) are read by the same mapping, with the chat
+ * title / username as channel name and the sender's username as author name (from 4CAT's source
+ * as FORMATS.md describes it; no real 4CAT dump was available to check against).
  * Appended scrapes repeat lines; they are read as they are (de-duplication is the store's job). */
 #include "read/fmt_util.h"
 
 #include <string.h>
+
+/* Telethon's to_dict() names the class in "_"; 4CAT's Message.__dict__ dumps in "_type". */
+static tocsin_strv msg_type(tj_doc *d, tj_val m)
+{
+    tocsin_strv t = fu_str(d, m, "_");
+    return t.len ? t : fu_str(d, m, "_type");
+}
 
 static int telethon_sniff(const rd_sniff *s, char *why, size_t cap)
 {
@@ -27,12 +38,13 @@ static int telethon_sniff(const rd_sniff *s, char *why, size_t cap)
         return 0;
     }
     tj_doc *d = s->doc;
-    tocsin_strv t = fu_str(d, s->first, "_");
+    tocsin_strv t = msg_type(d, s->first);
     if (!tc_strv_eq_ci(t, "Message") && !tc_strv_eq_ci(t, "MessageService")) {
         snprintf(why, cap, "no \"_\":\"Message\"");
         return 0;
     }
-    if (!fu_has(d, s->first, "peer_id") || !fu_has(d, s->first, "date")) {
+    if ((!fu_has(d, s->first, "peer_id") && !fu_has(d, s->first, "_chat")) ||
+        !fu_has(d, s->first, "date")) {
         snprintf(why, cap, "no peer_id/date");
         return 0;
     }
@@ -111,7 +123,7 @@ static tocsin_status telethon_map(rd_out *o, const rd_rec *rec)
         rd_out_skip(o, TOCSIN_SKIP_NOT_OBJECT, "line is not a JSON object");
         return TOCSIN_OK;
     }
-    tocsin_strv t = fu_str(d, m, "_");
+    tocsin_strv t = msg_type(d, m);
     if (!tc_strv_eq_ci(t, "Message") && !tc_strv_eq_ci(t, "MessageService")) {
         rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "not a Telethon Message object");
         return TOCSIN_OK;
@@ -133,9 +145,20 @@ static tocsin_status telethon_map(rd_out *o, const rd_rec *rec)
     }
     p->channel_id = peer_id(d, tj_get(d, m, "peer_id"));
     p->author_id = peer_id(d, tj_get(d, m, "from_id"));
+    p->author_name = fu_str(d, m, "post_author");
+    /* 4CAT's dumps add the resolved chat and sender objects */
+    tj_val chat = tj_get(d, m, "_chat"), sender = tj_get(d, m, "_sender");
+    if (!p->channel_id.len)
+        p->channel_id = fu_id_of(d, chat, "id");
+    p->channel_name = fu_str(d, chat, "title");
+    if (!p->channel_name.len)
+        p->channel_name = fu_str(d, chat, "username");
+    if (!p->author_id.len)
+        p->author_id = fu_id_of(d, sender, "id");
+    if (!p->author_name.len)
+        p->author_name = fu_str(d, sender, "username");
     if (!p->author_id.len)
         p->author_id = p->channel_id;
-    p->author_name = fu_str(d, m, "post_author");
 
     p->text = fu_str(d, m, "message");
     if (!p->text.ptr)
@@ -149,7 +172,11 @@ static tocsin_status telethon_map(rd_out *o, const rd_rec *rec)
         return TOCSIN_OK;
     }
     tj_val fwd = tj_get(d, m, "fwd_from");
+    if (!fwd || tj_type_of(d, fwd) != TJ_OBJECT)
+        fwd = tj_get(d, m, "_forward");
     tj_val reply = tj_path(d, m, "reply_to.reply_to_msg_id");
+    if (!reply)
+        reply = tj_get(d, m, "reply_to_msg_id");
     if (fwd && tj_type_of(d, fwd) == TJ_OBJECT) {
         p->kind = TOCSIN_KIND_REPOST;
         p->ref_id = fu_id_of(d, fwd, "channel_post");

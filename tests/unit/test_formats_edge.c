@@ -629,6 +629,27 @@ static void telegram_control_escapes_and_stream_notices(void)
     got_free(&g);
 }
 
+static void fourcat_telegram_ndjson(void)
+{
+    const char *in =
+        "{\"_type\":\"Message\",\"id\":42,\"date\":1706199180.0,\"message\":\"hello "
+        "#tag\",\"_chat\":{\"id\":1050982793,\"title\":\"Python\",\"username\":\"Python\"},"
+        "\"_sender\":{\"id\":77,\"username\":\"ana\"},\"reply_to\":null,\"_forward\":null,"
+        "\"4CAT_metadata\":{\"collected_at\":\"2024-01-26\",\"query\":\"Python\"}}\n";
+    got g;
+    read_all(&g, write_input("4cat.ndjson", in), NULL, NULL, false);
+    CHECK_STR(g.format, "telethon");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.id[0], "42");
+    CHECK_STR(g.ts[0], "2024-01-25T16:13:00Z");
+    CHECK_STR(g.channel_id[0], "1050982793");
+    CHECK_STR(g.channel_name[0], "Python");
+    CHECK_STR(g.author_id[0], "77");
+    CHECK_STR(g.author_name[0], "ana");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_POST);
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -653,6 +674,7 @@ int main(void)
     RUN(mastodon_boost_and_spoiler);
     RUN(fourcat_csv_columns);
     RUN(telegram_control_escapes_and_stream_notices);
+    RUN(fourcat_telegram_ndjson);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
