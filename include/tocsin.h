@@ -237,7 +237,10 @@ void tocsin_norm_free(tocsin_norm *n);
  * *out / *out_len receive the normalized text (NUL-terminated; owned by `n`, valid until the next
  * call). When `map` is not NULL, *map receives an array of *out_len + 1 offsets: (*map)[i] is the
  * byte offset in `in` of the character that produced output byte i, and (*map)[*out_len] = len.
- * An original span of output [a, b) is in[(*map)[a] .. end of the char at (*map)[b-1]). */
+ * An original span of output [a, b) is in[(*map)[a] .. end of the char at (*map)[b-1]).
+ * Leading and trailing separators are kept (one space each), not trimmed. The exact rules are in
+ * docs/internals/text.md.
+ * @return TOCSIN_OK; TOCSIN_ERR_LIMIT when len >= 4 GiB; TOCSIN_ERR_NOMEM. */
 tocsin_status tocsin_normalize(tocsin_norm *n, const char *in, size_t len, const char **out,
                                size_t *out_len, const uint32_t **map, tocsin_error *err);
 
@@ -475,7 +478,9 @@ typedef struct tocsin_rate_ratio {
     double dispersion;       /* pooled Pearson chi2 / (buckets - 2) (NAN when !has_quasi) */
     double dispersion_before, dispersion_after; /* each window's chi2 / (buckets - 1), used by
                                                    the quasi-Poisson interval */
-    double df;               /* Welch-Satterthwaite df of the quasi-Poisson interval */
+    double nb_size;          /* negative binomial size fitted to both windows' days (INFINITY:
+                                not over-dispersed; NAN when not computed) */
+    double df;               /* degrees of freedom of the quasi-Poisson interval */
 } tocsin_rate_ratio;
 
 /* Computes the rate ratio of `after` over `before` at confidence `level` (0 = 0.95).

@@ -439,6 +439,9 @@ static void test_bad_arguments(void)
     CHECK_INT(tocsin_normalize_reference(g_norm, NULL, 0, &o, &ol, &err), TOCSIN_OK);
     CHECK_STRN(o, ol, "");
     CHECK_INT(tocsin_normalize_reference(g_norm, NULL, 1, &o, &ol, &err), TOCSIN_ERR_USAGE);
+    if (SIZE_MAX > UINT32_MAX) /* refused before reading anything: offsets are 32-bit */
+        CHECK_INT(tocsin_normalize(g_norm, "x", (size_t)UINT32_MAX, &o, &ol, NULL, &err),
+                  TOCSIN_ERR_LIMIT);
     tocsin_norm_free(NULL);
     /* two normalizers share the table and do not share buffers */
     tocsin_norm *other;
