@@ -441,7 +441,7 @@ tocsin_post *rd_out_post(rd_out *o)
     tocsin_post *p = &o->posts[o->nposts];
     memset(p, 0, sizeof *p);
     p->source = o->r->path;
-    p->line = o->line;
+    p->line = o->is_index ? 0 : o->line; /* JSON array elements have an index, no line */
     p->record = o->record;
     p->platform = o->r->platform;
     p->id = tc_strv("", 0);

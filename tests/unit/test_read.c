@@ -382,6 +382,7 @@ static void test_json_array(void)
     CHECK_INT(R.st, TOCSIN_OK);
     CHECK_STR(R.format, "json-array");
     CHECK_STR(R.texts, "a, [b]|q\"}|z");
+    CHECK_INT(R.lines[0], 0); /* not line-based */
     CHECK_INT(R.stats.records, 5);
     CHECK_INT(R.stats.skipped[TOCSIN_SKIP_NOT_OBJECT], 1);
     CHECK_INT(R.stats.skipped[TOCSIN_SKIP_BAD_JSON], 1);
