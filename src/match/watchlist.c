@@ -25,6 +25,7 @@
  * topic) are compiled once: the first spelling in the file is the one reported. */
 #include "match/match.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
@@ -104,12 +105,14 @@ static tocsin_status fail(loader *L, const yaml_node_t *node, const char *field,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return tc_error_set(L->err, TOCSIN_ERR_WATCHLIST, L->path, line_of(node), field, "%s", msg);
+    tc_error_set(L->err, TOCSIN_ERR_WATCHLIST, L->path, line_of(node), field, "%s", msg);
+    return TOCSIN_ERR_WATCHLIST;
 }
 
 static tocsin_status nomem(loader *L)
 {
-    return tc_error_set(L->err, TOCSIN_ERR_NOMEM, L->path, 0, NULL, "out of memory");
+    tc_error_set(L->err, TOCSIN_ERR_NOMEM, L->path, 0, NULL, "out of memory");
+    return TOCSIN_ERR_NOMEM;
 }
 
 static yaml_node_t *node_at(loader *L, int index) { return yaml_document_get_node(L->doc, index); }
@@ -473,6 +476,7 @@ static tocsin_status load_topic(loader *L, yaml_node_t *node, size_t ordinal)
     tocsin_status st = scalar_dup(L, idn, "id", NULL, &id);
     if (st != TOCSIN_OK)
         return st;
+    assert(id != NULL);
     for (const char *c = id; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f) {
             free(id);
