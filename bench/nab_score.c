@@ -16,7 +16,6 @@
  *       counts determine them, bounds elsewhere, totals and normalisation.
  * Ends with "N passed, N failed" for the checks it made (none in --results mode). */
 #include "stats/nab.h"
-#include "stats/detect.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -125,7 +124,7 @@ static void load_windows(const char *nab)
                 k = 0;
             } else if (depth == 3 && cur) {
                 int64_t t;
-                if (!detect_time_parse(p + 1, len, &t))
+                if (tocsin_time_parse(p + 1, len, NULL, &t) != TOCSIN_OK)
                     die("%s: bad time %.*s", path, (int)len, p + 1);
                 if (k == 0 && cur->n_win == MAX_WIN)
                     die("%s: too many windows for %s", path, cur->name);

@@ -36,7 +36,7 @@
  * Cost per row: O(log window) search plus an O(window) shift of the sorted copy (a few
  * microseconds at 5000), O(1) for the rest; memory is bounded by the windows and a cap on
  * distinct contexts. */
-#include "stats/detect.h"
+#include "common/common.h"
 
 #include <math.h>
 #include <stdlib.h>

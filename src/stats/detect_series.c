@@ -1,6 +1,7 @@
 /* detect_series.c: reads a `timestamp,value` CSV series (NAB's format) row by row for the
- * streaming detector and the NAB scorer, with errors naming file:line and field. */
-#include "stats/detect.h"
+ * streaming detector and the NAB scorer, with errors naming file:line and field. Times are parsed
+ * by the read stage's tocsin_time_parse (naive times are UTC). */
+#include "common/common.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,62 +20,6 @@ struct tocsin_series_reader {
     uint64_t lineno;
     size_t n_cols, ts_col, value_col;
 };
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    /* Days since 1970-01-01 in the proleptic Gregorian calendar, counting years from March so
-     * the leap day falls at the end of the cycle. */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool digits(const char *s, size_t n, unsigned *out)
-{
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-bool detect_time_parse(const char *s, size_t len, int64_t *out)
-{
-    unsigned y, mo, d, h, mi, se;
-    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
-        s[16] != ':')
-        return false;
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
-        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
-        return false;
-    size_t i = 19;
-    if (i < len && s[i] == '.') {
-        i++;
-        size_t start = i;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == start)
-            return false;
-    }
-    if (i < len && s[i] == 'Z')
-        i++;
-    if (i != len)
-        return false;
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
-        return false;
-    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
-    return true;
-}
 
 /* Reads one line (without its end) into r->line. @return 1 for a line, 0 at the end. */
 static int read_line(tocsin_series_reader *r, tocsin_status *st, tocsin_error *err)
@@ -232,10 +177,10 @@ tocsin_status tocsin_series_next(tocsin_series_reader *r, tocsin_series_row *row
                             "%zu fields, the header has %zu", n, r->n_cols);
     tocsin_strv ts = trim(f[r->ts_col]), val = trim(f[r->value_col]);
     int64_t t;
-    if (!detect_time_parse(ts.ptr, ts.len, &t))
+    if (tocsin_time_parse(ts.ptr, ts.len, NULL, &t) != TOCSIN_OK)
         return tc_error_set(err, TOCSIN_ERR_PARSE, r->path, r->lineno, "timestamp",
-                            "\"%.*s\" is not a \"YYYY-MM-DD HH:MM:SS\" time", (int)(ts.len > 80 ? 80 : ts.len),
-                            ts.ptr);
+                            "\"%.*s\" is not a time (\"YYYY-MM-DD HH:MM:SS\", ISO-8601 or epoch)",
+                            (int)(ts.len > 80 ? 80 : ts.len), ts.ptr);
     char num[64];
     if (val.len == 0 || val.len >= sizeof num)
         return tc_error_set(err, TOCSIN_ERR_PARSE, r->path, r->lineno, "value",

@@ -2,7 +2,6 @@
  * contract (scores in [0,1], a row's score never depends on later rows, a clear spike alarms,
  * bad parameters and bad CSV rows give errors naming the field and line). */
 #include "check.h"
-#include "stats/detect.h"
 #include "stats/nab.h"
 
 #include <math.h>
@@ -160,20 +159,6 @@ static void test_detector_params(void)
     tocsin_detector_free(NULL);
 }
 
-static void test_time_parse(void)
-{
-    int64_t t;
-    CHECK(detect_time_parse("2015-02-26 21:42:53", 19, &t));
-    CHECK_INT(t, 1424986973);
-    CHECK(detect_time_parse("2000-02-29T00:00:00Z", 20, &t));
-    CHECK_INT(t, 951782400);
-    CHECK(detect_time_parse("2014-04-10 07:15:00.000000", 26, &t));
-    CHECK(!detect_time_parse("2001-02-29 00:00:00", 19, &t));
-    CHECK(!detect_time_parse("2015-13-01 00:00:00", 19, &t));
-    CHECK(!detect_time_parse("2015-02-26 21:42", 16, &t));
-    CHECK(!detect_time_parse("2015-02-26 21:42:53x", 20, &t));
-}
-
 static void test_series_reader(void)
 {
     char path[] = "/tmp/test_detect_XXXXXX";
@@ -220,7 +205,6 @@ int main(void)
     RUN(test_scorer_sweep);
     RUN(test_detector_streaming);
     RUN(test_detector_params);
-    RUN(test_time_parse);
     RUN(test_series_reader);
     return check_summary();
 }
