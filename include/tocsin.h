@@ -478,9 +478,7 @@ typedef struct tocsin_rate_ratio {
     double dispersion;       /* pooled Pearson chi2 / (buckets - 2) (NAN when !has_quasi) */
     double dispersion_before, dispersion_after; /* each window's chi2 / (buckets - 1), used by
                                                    the quasi-Poisson interval */
-    double nb_size;          /* negative binomial size fitted to both windows' days (INFINITY:
-                                not over-dispersed; NAN when not computed) */
-    double df;               /* degrees of freedom of the quasi-Poisson interval */
+    double df;               /* Welch-Satterthwaite df of the quasi-Poisson interval */
 } tocsin_rate_ratio;
 
 /* Computes the rate ratio of `after` over `before` at confidence `level` (0 = 0.95).
