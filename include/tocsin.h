@@ -547,7 +547,7 @@ typedef struct tocsin_cpt_opts {
     double penalty;     /* per change, in deviance units; 0 = the rule 3 log(n) */
     size_t min_segment; /* shortest regime in buckets; 0 = 2 */
     double level;       /* for change-time and rate-ratio intervals; 0 = 0.95 */
-    double min_ratio;   /* an upward change is a surge when its ratio >= this; 0 = 1 */
+    double min_ratio;   /* an upward change is a surge when its ratio exceeds this; 0 = 1 */
 } tocsin_cpt_opts;
 
 /* Sets the defaults: automatic cost, penalty 3 log n, min_segment 2, level 0.95. */
