@@ -122,7 +122,7 @@ typedef struct ingest {
     size_t since_commit;
     size_t cur_file;
     tc_buf blob;
-    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_tot, *q_cnt,
+    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
         *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
     /* counters (writer) */
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
@@ -461,6 +461,14 @@ static tocsin_status commit(ingest *g, bool begin_again)
             return wfail(g, "recording progress");
         f->new_posts = f->duplicates = 0; /* added; counted afresh until the next commit */
     }
+    /* signatures of clusters that fell out of the index are never read again */
+    if (!g->rescan && g->last_cluster > (int64_t)CLUSTER_CAP) {
+        sqlite3_bind_int64(g->q_sig_prune, 1, g->last_cluster - (int64_t)CLUSTER_CAP);
+        int r = sqlite3_step(g->q_sig_prune);
+        sqlite3_reset(g->q_sig_prune);
+        if (r != SQLITE_DONE)
+            return wfail(g, "pruning signatures");
+    }
     if ((st = store_exec(g->s, "COMMIT", &g->werr)) != TOCSIN_OK)
         return st;
     g->since_commit = 0;
@@ -632,15 +640,16 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
             g->last_cluster = cluster;
             sqlite3_stmt *q = g->q_cluster_ins;
             sqlite3_bind_int64(q, 1, cluster);
+            sqlite3_bind_int64(q, 2, r->key);
+            int rc = sqlite3_step(q);
+            sqlite3_reset(q);
             unsigned char packed[DD_SIG_BYTES];
             dd_sig_pack(&r->sig, packed);
-            sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(q, 3, r->key);
-            if (r->has_ts)
-                sqlite3_bind_int64(q, 4, r->ts);
-            else
-                sqlite3_bind_null(q, 4);
-            int rc = sqlite3_step(q);
+            q = g->q_sig_ins;
+            sqlite3_bind_int64(q, 1, cluster);
+            sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_STATIC);
+            if (rc == SQLITE_DONE)
+                rc = sqlite3_step(q);
             sqlite3_reset(q);
             if (rc != SQLITE_DONE)
                 return wfail(g, "recording a cluster");
@@ -854,8 +863,9 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
         {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k, c) VALUES(?, ?)"},
         {offsetof(ingest, q_seen_has),
          "SELECT s.c, c.first_key FROM seen s LEFT JOIN cluster c ON c.id = s.c WHERE s.k = ?"},
-        {offsetof(ingest, q_cluster_ins),
-         "INSERT INTO cluster(id, sim, first_key, ts) VALUES(?, ?, ?, ?)"},
+        {offsetof(ingest, q_cluster_ins), "INSERT INTO cluster(id, first_key) VALUES(?, ?)"},
+        {offsetof(ingest, q_sig_ins), "INSERT INTO cluster_sig(id, sig) VALUES(?, ?)"},
+        {offsetof(ingest, q_sig_prune), "DELETE FROM cluster_sig WHERE id <= ?"},
         {offsetof(ingest, q_tot),
          "INSERT INTO totals(lang, channel, hour, posts, uniq, authors) VALUES(?,?,?,?,?,?)"
          " ON CONFLICT(lang, channel, hour) DO UPDATE SET posts = posts + excluded.posts,"
@@ -893,8 +903,8 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
 
 static void finalize_all(ingest *g)
 {
-    sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins,
-                           &g->q_cluster_ins, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
+    sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins, &g->q_sig_ins,
+                           &g->q_sig_prune, &g->q_cluster_ins, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
                            &g->q_chan_get, &g->q_chan_ins, &g->q_src_progress};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         sqlite3_finalize(*qs[i]);
@@ -944,7 +954,7 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
         return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     sqlite3_stmt *q;
     tocsin_status st = store_prepare(
-        g->s, "SELECT id, sim FROM (SELECT id, sim FROM cluster ORDER BY id DESC LIMIT ?)"
+        g->s, "SELECT id, sig FROM (SELECT id, sig FROM cluster_sig ORDER BY id DESC LIMIT ?)"
               " ORDER BY id", &q, err);
     if (st != TOCSIN_OK)
         return st;
@@ -956,7 +966,7 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
         dd_sig sig;
         if (!dd_sig_unpack(sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &sig)) {
             sqlite3_finalize(q);
-            return tc_error_set(err, TOCSIN_ERR_STORE, g->s->path, 0, "cluster.sim",
+            return tc_error_set(err, TOCSIN_ERR_STORE, g->s->path, 0, "cluster_sig.sig",
                                 "malformed near-duplicate signature in cluster %lld",
                                 (long long)g->last_cluster);
         }
@@ -965,6 +975,12 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return store_fail(g->s, "reading clusters", err);
+    /* ids continue after the largest ever given (the signatures of old ones are pruned) */
+    if (store_prepare(g->s, "SELECT max(id) FROM cluster", &q, err) != TOCSIN_OK)
+        return TOCSIN_ERR_STORE;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > g->last_cluster)
+        g->last_cluster = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
     return TOCSIN_OK;
 }
 
