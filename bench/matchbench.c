@@ -5,8 +5,9 @@
  *   - the watchlist load + compile time (median of the runs),
  *   - the compile time of the same literals with hs_compile_multi (escaped, what the loader does)
  *     and with hs_compile_lit_multi (the literal-only API), to justify the loader's choice,
- *   - the throughput of tocsin_match_text over the normalized corpus, post by post and as one
- *     block, in MB/s of normalized text (median of the runs).
+ *   - the throughput of tocsin_match_text over the normalized corpus, post by post (on one thread,
+ *     then on two threads sharing the watchlist, each with its own matcher) and as one block, in
+ *     MB/s of normalized text (median of the runs), and of Hyperscan alone for comparison.
  * Usage: matchbench [TERMS [MB [RUNS]]]   (defaults 3000 64 5). Writes its watchlist to $TMPDIR.
  *        matchbench --files WATCHLIST TEXTS [RUNS]   your own watchlist and posts (one per line)
  *        instead of generated ones. */
@@ -14,6 +15,7 @@
 #include "tocsin.h"
 
 #include <hs.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,37 @@ static int count_hit(unsigned id, unsigned long long from, unsigned long long to
     (void)id, (void)from, (void)to, (void)fl;
     ++*(size_t *)ctx;
     return 0;
+}
+
+/* Two threads, one matcher each over one shared watchlist, each matching half of the posts. */
+typedef struct half {
+    const tocsin_watchlist *wl;
+    const char *nc;
+    const size_t *nends;
+    size_t from, to; /* post indexes */
+    size_t matches;
+    int failed;
+} half;
+
+static void *match_half(void *arg)
+{
+    half *h = arg;
+    tocsin_matcher *m;
+    if (tocsin_matcher_new(h->wl, &m, NULL) != TOCSIN_OK) {
+        h->failed = 1;
+        return NULL;
+    }
+    size_t s0 = h->from ? h->nends[h->from - 1] + 1 : 0;
+    for (size_t i = h->from; i < h->to; i++) {
+        const tocsin_match *ms;
+        size_t n;
+        if (tocsin_match_text(m, h->nc + s0, h->nends[i] - s0, &ms, &n, NULL) != TOCSIN_OK)
+            h->failed = 1;
+        h->matches += n;
+        s0 = h->nends[i] + 1;
+    }
+    tocsin_matcher_free(m);
+    return NULL;
 }
 
 static size_t put_cp(char *o, uint32_t cp) { return tc_utf8_encode(cp, o); }
@@ -346,6 +379,22 @@ int main(int argc, char **argv)
         t_block[r] = now() - t0;
         hits_block = n;
     }
+    /* the same posts on two threads sharing the watchlist */
+    double t_two[99];
+    for (int r = 0; r < runs; r++) {
+        half h[2] = {{wl, nc, nends, 0, nposts / 2, 0, 0}, {wl, nc, nends, nposts / 2, nposts, 0, 0}};
+        pthread_t th[2];
+        double t0 = now();
+        for (int k = 0; k < 2; k++)
+            pthread_create(&th[k], NULL, match_half, &h[k]);
+        for (int k = 0; k < 2; k++)
+            pthread_join(th[k], NULL);
+        t_two[r] = now() - t0;
+        if (h[0].failed || h[1].failed || h[0].matches + h[1].matches != hits_posts) {
+            fprintf(stderr, "matchbench: two threads disagree with one\n");
+            return 1;
+        }
+    }
     /* Hyperscan alone over the block: the full database, and the literals only */
     double t_hs[99], t_hslit[99];
     size_t raw_hits = 0, raw_lit = 0;
@@ -377,6 +426,8 @@ int main(int argc, char **argv)
            hits_posts, hit_posts);
     printf("match, post by post: %.0f MB/s (median of %d)\n", mbytes / median(t_posts, runs),
            runs);
+    printf("match, post by post on 2 threads (one shared watchlist): %.0f MB/s (median of %d)\n",
+           mbytes / median(t_two, runs), runs);
     printf("match, one block: %.0f MB/s (median of %d), %zu matches\n",
            mbytes / median(t_block, runs), runs, hits_block);
     printf("hs_scan alone, one block: %.0f MB/s with the watchlist's database (%zu raw hits), "
