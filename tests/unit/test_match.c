@@ -16,10 +16,21 @@
 
 static char data_dir[256] = "tests/data/match/";
 
-/* Finds tests/data/match whether run from the repo root or from a build directory. */
+/* Finds tests/data/match whether run from the repo root, from a build directory or from
+ * anywhere (relative to the binary, BUILD/tests/test_match). */
 static void find_data_dir(void)
 {
-    static const char *const prefixes[] = {"", "../", "../../", "../../../"};
+    char exe[200] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash && (size_t)(slash - exe) + 11 < sizeof exe)
+            strcpy(slash + 1, "../../../");
+        else
+            exe[0] = '\0';
+    }
+    const char *const prefixes[] = {"", "../", "../../", "../../../", exe};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         char p[300];
         snprintf(p, sizeof p, "%stests/data/match/cases.tsv", prefixes[i]);
