@@ -317,18 +317,32 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
         return;
     }
     r->letters = c->letters;
-    lang_script dom = LSCRIPT_NONE;
-    uint32_t best = 0;
-    for (int s = 1; s < LSCRIPT__COUNT; s++)
-        if (c->per_script[s] > best) {
-            best = c->per_script[s];
+    /* The dominant script. Han and kana count together (Japanese mixes them). A non-Latin
+     * script with at least a third of the letters wins over Latin: names, hashtags and loanwords
+     * in Latin letters are common in Arabic, Cyrillic... posts, the reverse is rare. */
+    uint32_t count[LSCRIPT__COUNT];
+    memcpy(count, c->per_script, sizeof count);
+    uint32_t kana = count[LSCRIPT_KANA];
+    count[LSCRIPT_HAN] += kana;
+    count[LSCRIPT_KANA] = 0;
+    lang_script dom = LSCRIPT_NONE, dom_nl = LSCRIPT_NONE;
+    uint32_t best = 0, best_nl = 0;
+    for (int s = 1; s < LSCRIPT__COUNT; s++) {
+        if (count[s] > best) {
+            best = count[s];
             dom = (lang_script)s;
         }
-    uint32_t jpan = c->per_script[LSCRIPT_HAN] + c->per_script[LSCRIPT_KANA];
-    if ((dom == LSCRIPT_HAN || dom == LSCRIPT_KANA) && jpan > best) {
-        best = jpan;
-        dom = c->per_script[LSCRIPT_KANA] * 10 >= jpan ? LSCRIPT_KANA : LSCRIPT_HAN;
+        if (s != LSCRIPT_LATN && count[s] > best_nl) {
+            best_nl = count[s];
+            dom_nl = (lang_script)s;
+        }
     }
+    if (dom == LSCRIPT_LATN && best_nl && (size_t)best_nl * 3 >= c->letters) {
+        dom = dom_nl;
+        best = best_nl;
+    }
+    if (dom == LSCRIPT_HAN && kana * 10 >= best)
+        dom = LSCRIPT_KANA; /* at least 10 % kana among the Han+kana letters: Japanese */
     r->script = lang_script_code(dom);
     if (c->letters < id->opts.min_letters || dom == LSCRIPT_NONE) {
         r->method = "none";
@@ -337,13 +351,15 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
         return;
     }
     double share = (double)best / (double)c->letters;
-    if (share >= 0.5) {
+    /* confidence factor of the script's share: full from half the letters up */
+    double share_f = share >= 0.5 ? 1.0 : 2 * share;
+    if (3 * share >= 1) {
         const char *code = dom == LSCRIPT_KANA ? "ja"
                            : dom == LSCRIPT_HAN ? "zh"
                                                 : script_language(c, dom);
         if (code) {
             set_code(r->lang, code);
-            r->confidence = share;
+            r->confidence = share_f;
             r->method = "script";
             st->stats.by_script++;
             finish(id, r);
@@ -351,15 +367,15 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
         }
     }
     lang_model_verdict v;
-    bool scored = share >= 0.5 &&
+    bool scored = 3 * share >= 1 &&
                   lang_model_score(id->model, dom, c->cps, c->n_cps, MODEL_MAX_POSITIONS,
                                    &st->scratch, &v);
     if (scored && v.trusted && !v.unseen_letter && v.p >= lang_model_trust_p(id->model)) {
         set_code(r->lang, v.lang);
-        r->confidence = v.p * share;
+        r->confidence = v.p * share_f;
         if (v.runner_up) {
             set_code(r->runner_up, v.runner_up);
-            r->runner_up_confidence = v.p_runner_up * share;
+            r->runner_up_confidence = v.p_runner_up * share_f;
         }
         r->method = "model";
         st->stats.by_model++;
@@ -371,7 +387,7 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
     if (!r->lang[0] && scored) {
         /* CLD2 has no answer: the model's, if any, with its own confidence */
         set_code(r->lang, v.lang);
-        r->confidence = v.p * share;
+        r->confidence = v.p * share_f;
         r->method = "model";
     }
     finish(id, r);

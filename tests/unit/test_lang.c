@@ -146,6 +146,27 @@ static void test_script_decides(void)
     tocsin_lang_state_free(st);
 }
 
+static void test_mixed_scripts(void)
+{
+    tocsin_lang_state *st = new_state(the_id);
+    /* half the letters are a Latin-script name: the post is still Persian */
+    tocsin_lang_result r = detect(st, "سفر به Khorasan Razavi برای زیارت");
+    CHECK_STR(r.lang, "fa");
+    CHECK_STR(r.script, "Arab");
+    CHECK(r.confidence >= 0.5);
+    r = detect(st, "Путин встретился с Erdogan в Стамбуле");
+    CHECK_STR(r.lang, "ru");
+    r = detect(st, "서울에서 BTS concert 티켓 판매 시작");
+    CHECK_STR(r.lang, "ko");
+    /* a few Cyrillic letters in a Latin-script post do not make it Russian */
+    r = detect(st, "The meeting in Москва was postponed until further notice");
+    CHECK_STR(r.lang, "en");
+    /* out of the model's domain (UDHR vocabulary): the model is unsure, CLD2 decides */
+    r = detect(st, "Queues at Abbey Gate again");
+    CHECK_STR(r.lang, "en");
+    tocsin_lang_state_free(st);
+}
+
 /* --- ku -> ckb ------------------------------------------------------------------------------ */
 
 static void test_sorani_is_ckb(void)
@@ -490,6 +511,7 @@ int main(void)
     RUN(test_clean_bounded);
     RUN(test_script_of);
     RUN(test_script_decides);
+    RUN(test_mixed_scripts);
     RUN(test_sorani_is_ckb);
     RUN(test_cld2_mode_maps_ku);
     RUN(test_abstain);
