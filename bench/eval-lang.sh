@@ -27,6 +27,36 @@ fi
 [ -x "$build/bench/lang_eval" ] || { echo "eval-lang: $build/bench/lang_eval missing (make tools)" >&2; exit 1; }
 python3 bench/lang_udhr.py snippets "$udhr" bench/out/lang-snippets.tsv
 "$build/bench/lang_eval" bench/out/lang-snippets.tsv --repeat "${LANG_EVAL_REPEAT:-7}" > bench/out/lang-eval.md
+
+# Out of the UDHR's domain: the distinct messages of the project's example chatter (synthetic,
+# short, with names and hashtags) against their own lang field.
+if [ -f examples/chatter-2021.jsonl ]; then
+    python3 - "$build/tocsin" >> bench/out/lang-eval.md <<'PY'
+import json, subprocess, sys
+seen = {}
+for line in open("examples/chatter-2021.jsonl", encoding="utf-8"):
+    r = json.loads(line)
+    if r.get("lang") and r.get("text"):
+        seen.setdefault(r["text"].replace("\n", " "), r["lang"])
+texts = list(seen)
+def run(*opts):
+    out = subprocess.run([sys.argv[1], "lang", *opts], input="\n".join(texts) + "\n",
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    return [l.split("\t")[0] for l in out]
+mine, cld = run(), run("--detector", "cld2")
+ok_m = sum(seen[t] == m for t, m in zip(texts, mine))
+ok_c = sum(seen[t] == c for t, c in zip(texts, cld))
+print("\n### Out of domain: the example chatter\n")
+print("examples/chatter-2021.jsonl: %d distinct messages (synthetic, %s), scored against their "
+      "own `lang` field: tocsin %d/%d, CLD2 alone %d/%d." % (
+          len(texts), " ".join(sorted(set(seen.values()))), ok_m, len(texts), ok_c, len(texts)))
+miss = [(seen[t], m, c, t) for t, m, c in zip(texts, mine, cld) if seen[t] != m]
+if miss:
+    print("\n| field | tocsin | CLD2 | text |\n|---|---|---|---|")
+    for g, m, c, t in miss:
+        print("| %s | %s | %s | %s |" % (g, m, c, t.replace("|", "\\|")))
+PY
+fi
 cat bench/out/lang-eval.md
 
 udhr_version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$udhr/package.json" | head -n 1)
