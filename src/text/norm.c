@@ -51,6 +51,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NORM_HAVE_AVX2 1 /* compiled for avx2 with a target attribute, used after a CPU check */
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * The rules as predicates
@@ -184,6 +188,9 @@ static struct norm_table g_tab;
 static pthread_once_t g_tab_once = PTHREAD_ONCE_INIT;
 static tocsin_status g_tab_status = TOCSIN_ERR_INTERNAL;
 static char g_tab_msg[160];
+/* ASCII block width: 0 = byte loop, 1 = SSE2 (16 bytes), 2 = AVX2 (32 bytes); set when the table
+ * is built from what the CPU has, and lowered by tests through norm_set_simd(). */
+static int g_simd;
 
 static size_t norm_utf8_len(uint32_t cp)
 {
@@ -285,6 +292,15 @@ static void norm_table_build(void)
     }
     if (!t->ascii_table)
         t->ascii_simd = false;
+    g_simd = 0;
+#if defined(__SSE2__)
+    if (t->ascii_simd)
+        g_simd = 1;
+#endif
+#if defined(NORM_HAVE_AVX2)
+    if (t->ascii_simd && __builtin_cpu_supports("avx2"))
+        g_simd = 2;
+#endif
     g_tab_status = TOCSIN_OK;
 }
 
@@ -295,6 +311,14 @@ static tocsin_status norm_table_get(const struct norm_table **out, tocsin_error 
         return tc_error_set(err, g_tab_status, NULL, 0, NULL, "%s", g_tab_msg);
     *out = &g_tab;
     return TOCSIN_OK;
+}
+
+int norm_set_simd(int level)
+{
+    pthread_once(&g_tab_once, norm_table_build);
+    if (level < g_simd)
+        g_simd = level < 0 ? 0 : level;
+    return g_simd;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -592,6 +616,68 @@ norm_ascii16(const uint8_t *src, uint32_t i, char *out, uint32_t *map, size_t o,
 }
 #endif
 
+#if defined(NORM_HAVE_AVX2)
+/* The AVX2 twin of norm_ascii16, 32 bytes at a time, looping itself until a non-ASCII byte or
+ * `end` (not inlined into the SSE2 code, so one call per ASCII run). The last bytes of the input
+ * go through a padded copy. Updates *po; @return the new input offset. */
+__attribute__((target("avx2"))) static size_t norm_ascii_avx2(const uint8_t *in, size_t len,
+                                                              size_t i, size_t end, char *out,
+                                                              uint32_t *map, size_t *po)
+{
+    const __m256i sp = _mm256_set1_epi8(' '), low = _mm256_set1_epi8('_');
+    const __m256i wsk = _mm256_set1_epi8(0x80 - 9), wsl = _mm256_set1_epi8(-128 + 5);
+    const __m256i ddk = _mm256_set1_epi8(0x80 - '-'), ddl = _mm256_set1_epi8(-128 + 2);
+    const __m256i upk = _mm256_set1_epi8(0x80 - 'A'), upl = _mm256_set1_epi8(-128 + 26);
+    const __m256i bit5 = _mm256_set1_epi8(0x20);
+    size_t o = *po;
+    for (;;) {
+        const uint8_t *src = in + i;
+        uint8_t tail[32];
+        if (len - i < 32) {
+            memset(tail, 0x80, sizeof tail);
+            memcpy(tail, in + i, len - i);
+            src = tail;
+        }
+        __m256i v = _mm256_loadu_si256((const __m256i *)src);
+        __m256i ws = _mm256_cmpgt_epi8(wsl, _mm256_add_epi8(v, wsk));
+        __m256i dd = _mm256_cmpgt_epi8(ddl, _mm256_add_epi8(v, ddk));
+        __m256i s = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, sp),
+                                                    _mm256_cmpeq_epi8(v, low)),
+                                    _mm256_or_si256(ws, dd));
+        __m256i up = _mm256_cmpgt_epi8(upl, _mm256_add_epi8(v, upk));
+        __m256i r = _mm256_or_si256(v, _mm256_and_si256(up, bit5));
+        r = _mm256_blendv_epi8(r, sp, s);
+        _mm256_storeu_si256((__m256i *)(out + o), r);
+        if (map) {
+            __m256i base = _mm256_add_epi32(_mm256_set1_epi32((int)i),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            __m256i eight = _mm256_set1_epi32(8);
+            _mm256_storeu_si256((__m256i *)(map + o), base);
+            base = _mm256_add_epi32(base, eight);
+            _mm256_storeu_si256((__m256i *)(map + o + 8), base);
+            base = _mm256_add_epi32(base, eight);
+            _mm256_storeu_si256((__m256i *)(map + o + 16), base);
+            base = _mm256_add_epi32(base, eight);
+            _mm256_storeu_si256((__m256i *)(map + o + 24), base);
+        }
+        uint64_t h = (uint32_t)_mm256_movemask_epi8(v);
+        uint64_t m = (uint32_t)_mm256_movemask_epi8(s);
+        uint64_t sep = out[o - 1] == ' ';
+        uint64_t lim = h | (1ull << 32);
+        uint64_t ascii = (lim & (0ull - lim)) - 1;
+        uint64_t b = m & ((m << 1) | sep) & ascii;
+        unsigned p = (unsigned)__builtin_ctzll(b | lim);
+        unsigned skip = b ? (unsigned)__builtin_ctzll(~(m >> p)) : 0;
+        o += p;
+        i += p + skip;
+        if ((!skip && h) || i >= end)
+            break;
+    }
+    *po = o;
+    return i;
+}
+#endif
+
 #define NORM_CHUNK 2048
 
 /* The main loop; inlined twice so that the map writes vanish when no map is wanted.
@@ -607,9 +693,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
     const struct norm_table *t = n->tab;
     /* all tables through one base pointer: fewer registers in the hot loops */
     const bool ascii_table = t->ascii_table;
-#if defined(__SSE2__)
-    const bool ascii_simd = t->ascii_simd;
-#endif
+    const int simd = g_simd;
     size_t i = 0, o = 0;
     tocsin_status st;
     if ((st = norm_reserve(n, 0, want_map)) != TOCSIN_OK)
@@ -703,8 +787,14 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                     continue;
             }
             if (c < 0x80 && ascii_table) {
+#if defined(NORM_HAVE_AVX2)
+                if (simd == 2) {
+                    i = norm_ascii_avx2(in, len, i, end, out, map, &o);
+                    continue;
+                }
+#endif
 #if defined(__SSE2__)
-                if (ascii_simd) {
+                if (simd) {
                     /* 16 bytes at a time until a non-ASCII byte or the end of the chunk; the
                      * last bytes of the input go through a padded copy */
                     unsigned hi, skip;

@@ -29,6 +29,11 @@ bool norm_is_separator(uint32_t cp);
  * no rule applies. */
 uint32_t norm_fold_arabic(uint32_t cp);
 
+/* Lowers the width of the ASCII fast path (0 = byte loop, 1 = SSE2, 2 = AVX2) so that tests can
+ * check every variant on a machine that has them all; never raises it above what the CPU has.
+ * Not thread-safe: call before normalizing. @return the level now in force. */
+int norm_set_simd(int level);
+
 /* The utf8proc options of rule 4. */
 #define NORM_UTF8PROC_OPTS                                                                      \
     (UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_STABLE)

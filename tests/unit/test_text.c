@@ -10,6 +10,7 @@
 #include <utf8proc.h>
 
 static tocsin_norm *g_norm;
+static char g_level_tag[32]; /* " (simd N)" while the narrower ASCII paths are tested */
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -155,7 +156,7 @@ static void test_case_file(void)
             line[--l] = '\0';
         if (line[0] == '#' || l == 0)
             continue;
-        snprintf(name, sizeof name, "cases.tsv:%d", lineno);
+        snprintf(name, sizeof name, "cases.tsv:%d%s", lineno, g_level_tag);
         check_case_begin(name);
         char *tab = strchr(line, '\t');
         CHECK(tab != NULL);
@@ -378,6 +379,8 @@ static void random_piece(tc_buf *b)
     tc_buf_append(b, u, tc_utf8_encode(cp, u));
 }
 
+static int g_random_count = 200000;
+
 static void test_random_strings(void)
 {
     const char *seed = getenv("TOCSIN_TEST_SEED");
@@ -387,7 +390,7 @@ static void test_random_strings(void)
     tc_buf b;
     tc_buf_init(&b, 0);
     int fails = 0;
-    for (int n = 0; n < 200000 && fails < 10; n++) {
+    for (int n = 0; n < g_random_count && fails < 10; n++) {
         tc_buf_reset(&b);
         int pieces = (int)rng_range(0, 24);
         for (int k = 0; k < pieces; k++)
@@ -508,6 +511,17 @@ int main(void)
     RUN(test_every_code_point);
     RUN(test_random_strings);
     RUN(test_long_ascii);
+    /* the narrower ASCII paths (SSE2, then the byte loop) on the same inputs */
+    g_random_count = 50000;
+    for (int level = norm_set_simd(2) - 1; level >= 0; level--) {
+        check_case_begin("simd level");
+        CHECK_INT(norm_set_simd(level), level);
+        check_case_end();
+        snprintf(g_level_tag, sizeof g_level_tag, " (simd %d)", level);
+        test_case_file();
+        RUN(test_random_strings);
+        RUN(test_long_ascii);
+    }
     RUN(test_bad_arguments);
     tocsin_norm_free(g_norm);
     return check_summary();
