@@ -8,15 +8,17 @@
  * text's cost for language L is
  *     sum over its n-grams g of order k:  unk[k][L] - gain(g, L)
  * where unk[k][L] is L's cost of an n-gram of order k never seen with L (add-alpha smoothing,
- * so it depends on how much L text training had). The lowest cost wins. Only gains are stored,
- * sparsely, so a common n-gram costs one table probe and a short loop, and the table stays
- * small enough to live in cache.
+ * so it depends on how much L text training had). The lowest cost wins. Only gains are stored:
+ * sparsely for an n-gram seen in a few languages, as a row of bytes added with vector
+ * instructions for one common to many. Scoring costs about 10-17 ns per n-gram here (table
+ * probes and branch mispredictions on varied text; making every row dense saved 7 % for 3x the
+ * memory and was not kept); early stop and the caller's bounded prefix cap the n-grams per text.
  *
  * Overlapping n-grams of four orders are far from independent, so raw naive-Bayes posteriors
  * are absurdly sure of themselves. They are tempered: p(L) ~ 2^(-(cost(L) - min cost) / (scale *
- * temper)), with `temper` fitted on held-out text (bench/lang_train.py). The caller trusts the
- * model only when that posterior is high and the language is one the model vouches for
- * ("trust" line: languages whose accuracy was measured); otherwise CLD2 decides.
+ * temper)), `temper` being a model-file setting (bench/lang_udhr.py writes 6). The caller
+ * trusts the model only when that posterior reaches `trust_p` and the language is one the model
+ * vouches for ("trust" line: languages whose accuracy was measured); otherwise CLD2 decides.
  *
  * Letters outside the routed script are skipped (an English word in an Arabic post does not
  * vote); a letter of the routed script that no language of the group was trained on (a Sindhi
@@ -26,7 +28,12 @@
  * File format (models/lang-ngram.txt), one directive per line, fields separated by one space:
  *     tocsin-lang-ngram 1
  *     scale S                    cost units per bit
- *     temper T
+ *     temper T                   posterior tempering
+ *     trust_p P                  posterior from which a trusted verdict stands alone (0.9)
+ *     stop_bits B, min_stop N    early stop: after N positions (32), once the runner-up is B
+ *                                tempered bits behind (12)
+ *     max_positions N            positions of the text scored at most (200)
+ *     min_order K                shorter n-grams are not scored, unigrams only probed (1)
  *     group SCRIPT               ISO 15924 code, starts a group
  *     langs L1 L2 ...            the group's languages (at most 64)
  *     trust L1 ...               the subset whose verdicts the model vouches for
