@@ -381,7 +381,7 @@ tocsin_status tocsin_lang_state_new(const tocsin_langid *id, tocsin_lang_state *
 void tocsin_lang_state_free(tocsin_lang_state *st);
 
 /* One verdict. Codes are ISO 639-1 where one exists, else ISO 639-3 ("ckb", "fil"...);
- * "zh-Hant" for Traditional Chinese; "und" when abstaining. */
+ * "zh" for Chinese in either script; "und" when abstaining. */
 typedef struct tocsin_lang_result {
     char lang[12];
     double confidence;      /* in [0, 1]; for "und", the best candidate's confidence (or 0) */
