@@ -38,13 +38,35 @@ static void test_accuracy(void)
         }
         double e = hll_estimate(&h), rel = fabs(e - (double)ns[k]) / (double)ns[k];
         double tol = ns[k] <= 4000 ? 0.005 : 4 * 1.04 / sqrt(HLL_M);
-        if (rel > tol)
-            fprintf(stderr, "  n=%zu estimate %.1f rel %.4f\n", ns[k], e, rel);
+        printf("hll: n=%zu estimate %.1f relative error %.4f%%\n", ns[k], e, 100 * rel);
         CHECK(rel <= tol);
         if (ns[k] <= 100)
             CHECK(fabs(e - (double)ns[k]) < 0.5); /* exact after rounding */
         hll_free(&h);
     }
+}
+
+/* The spread of the relative error over 200 independent sketches of 100,000 items: the observed
+ * standard error must be close to the theoretical 1.04 / sqrt(m) = 0.81%. */
+static void test_error_spread(void)
+{
+    double sum2 = 0, sum = 0;
+    int k = 200, n = 100000;
+    for (int t = 0; t < k; t++) {
+        hll h;
+        hll_init(&h);
+        for (int i = 0; i < n; i++)
+            hll_add(&h, next());
+        double rel = (hll_estimate(&h) - n) / n;
+        sum += rel;
+        sum2 += rel * rel;
+        hll_free(&h);
+    }
+    double bias = sum / k, se = sqrt(sum2 / k - bias * bias);
+    printf("hll: %d sketches of %d items: standard error %.3f%% (theory %.3f%%), bias %+.3f%%\n",
+           k, n, 100 * se, 100 * 1.04 / sqrt(HLL_M), 100 * bias);
+    CHECK(se < 1.3 * 1.04 / sqrt(HLL_M) && se > 0.7 * 1.04 / sqrt(HLL_M));
+    CHECK(fabs(bias) < 0.3 * 1.04 / sqrt(HLL_M));
 }
 
 static void test_merge_is_union(void)
@@ -153,6 +175,7 @@ int main(void)
 {
     RUN(test_empty);
     RUN(test_accuracy);
+    RUN(test_error_spread);
     RUN(test_merge_is_union);
     RUN(test_sparse_dense_agree);
     RUN(test_serialize);
