@@ -380,7 +380,7 @@ tocsin_status tocsin_lang_state_new(const tocsin_langid *id, tocsin_lang_state *
                                     tocsin_error *err);
 void tocsin_lang_state_free(tocsin_lang_state *st);
 
-/* One verdict. Codes are ISO 639-1 where one exists, else ISO 639-3 ("ckb", "fil"...);
+/* One verdict. Codes are ISO 639-1 where one exists, else ISO 639-3 ("ckb", "ceb"...);
  * "zh" for Chinese in either script; "und" when abstaining. */
 typedef struct tocsin_lang_result {
     char lang[12];

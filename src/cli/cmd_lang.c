@@ -17,7 +17,7 @@ static void usage(FILE *f)
             "\n"
             "Identifies the language of each TEXT, or, with no TEXT, of each line of stdin,\n"
             "and prints one line per input: LANG<TAB>CONFIDENCE (tsv) or a JSON object.\n"
-            "LANG is an ISO 639-1 code where one exists, else ISO 639-3 (ckb, fil...), and\n"
+            "LANG is an ISO 639-1 code where one exists, else ISO 639-3 (ckb, ceb...), and\n"
             "\"und\" when tocsin abstains (too few letters, or confidence below the threshold).\n"
             "URLs, @mentions, emoji and digits are ignored; hashtags keep their words.\n"
             "\n"
