@@ -410,19 +410,18 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
     bool nomem = false;
     uint64_t row = d->rows++;
     double out = 0.0;
-    if (row < d->p.learn) {
-        d->learned[row] = value;
-        window_push(d, value);
-        if (row + 1 == d->p.learn)
-            finish_learning(d, &nomem);
-        goto done;
-    }
-
-    /* 1. Surprise. */
+    /* 1. Surprise. Context novelty waits for the quantization, learned from the first rows. */
     double value_s = value_surprise(d, value);
     double spike = spike_score(d, value);
     window_push(d, value);
-    double ctx_s = d->p.context_weight * context_novelty(d, quantize(d, value), &nomem);
+    double ctx_s = 0.0;
+    if (row < d->p.learn) {
+        d->learned[row] = value;
+        if (row + 1 == d->p.learn)
+            finish_learning(d, &nomem);
+    } else {
+        ctx_s = d->p.context_weight * context_novelty(d, quantize(d, value), &nomem);
+    }
     double s = value_s > ctx_s ? value_s : ctx_s;
 
     /* 2. Likelihood of the recent surprise against this series' own history. */
@@ -457,7 +456,6 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
             out = 0.5 * like * 0.999; /* still rising: wait for the peak */
         }
     }
-done:
     if (nomem)
         return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, row + 1, NULL, "out of memory");
     *score = out;
