@@ -1103,6 +1103,8 @@ static tocsin_status run(ingest *g, tocsin_ingest_summary *sum, tocsin_error *er
         store_exec(g->s, "ROLLBACK", NULL);
         goto out;
     }
+    dd_sig warm; /* builds the signature tables before any worker thread needs them */
+    dd_signature("", 0, &warm);
     tocsin_scan_opts so = o->scan;
     so.on_post = sink;
     so.on_post_ctx = g;
