@@ -960,6 +960,7 @@ tocsin_status tocsin_store_trend(tocsin_store *s, const tocsin_trend_query *q,
 /* A source file as recorded by ingest. Strings are owned by the list. */
 typedef struct tocsin_source_info {
     const char *path, *sha256, *format, *watchlist_hash, *status; /* "complete" / "partial" */
+    const char *skipped_detail; /* "bad-json: 2, too-large: 1" ("" when none skipped) */
     uint64_t size, records, posts, skipped, new_posts, duplicates;
     int64_t ingested; /* epoch seconds of the last ingest */
 } tocsin_source_info;
