@@ -60,6 +60,8 @@ int cmd_sources(int argc, char **argv)
             cli_json_str(stdout, src[i].sha256, strlen(src[i].sha256));
             fputs(",\"format\":", stdout);
             cli_json_str(stdout, src[i].format, strlen(src[i].format));
+            fputs(",\"skipped_by_reason\":", stdout);
+            cli_json_str(stdout, src[i].skipped_detail, strlen(src[i].skipped_detail));
             tocsin_time_format(src[i].ingested, a, sizeof a);
             printf(",\"size\":%llu,\"records\":%llu,\"posts\":%llu,\"skipped\":%llu,"
                    "\"new_posts\":%llu,\"duplicates\":%llu,\"status\":\"%s\",\"ingested\":\"%s\","
@@ -94,12 +96,14 @@ int cmd_sources(int argc, char **argv)
         for (size_t i = 0; i < ns; i++) {
             tocsin_time_format(src[i].ingested, a, sizeof a);
             printf("  %s\n    %s, %llu bytes, sha256 %.16s..., %llu records, %llu posts, "
-                   "%llu skipped, %llu new, %llu already seen, %s %s\n",
+                   "%llu skipped%s%s%s, %llu new, %llu already seen, %s %s, watchlist %.12s\n",
                    src[i].path, src[i].format[0] ? src[i].format : "?",
                    (unsigned long long)src[i].size, src[i].sha256,
                    (unsigned long long)src[i].records, (unsigned long long)src[i].posts,
-                   (unsigned long long)src[i].skipped, (unsigned long long)src[i].new_posts,
-                   (unsigned long long)src[i].duplicates, src[i].status, a);
+                   (unsigned long long)src[i].skipped, src[i].skipped_detail[0] ? " (" : "",
+                   src[i].skipped_detail, src[i].skipped_detail[0] ? ")" : "",
+                   (unsigned long long)src[i].new_posts, (unsigned long long)src[i].duplicates,
+                   src[i].status, a, src[i].watchlist_hash);
         }
         printf("channels (%zu)\n", nc);
         printf("  %-24s %-10s %8s  %-10s  %-10s  %s\n", "channel", "platform", "posts", "first",

@@ -509,7 +509,8 @@ tocsin_status tocsin_store_coverage(tocsin_store *s, tocsin_coverage **out, tocs
     }
     if ((st = store_prepare(s,
                             "SELECT path, sha256, format, watchlist, status, size, records, posts,"
-                            " skipped, new_posts, duplicates, ingested FROM source ORDER BY id",
+                            " skipped, new_posts, duplicates, ingested, skipped_detail FROM source"
+                            " ORDER BY id",
                             &q, err)) != TOCSIN_OK)
         goto out;
     int rc;
@@ -537,6 +538,7 @@ tocsin_status tocsin_store_coverage(tocsin_store *s, tocsin_coverage **out, tocs
         si->new_posts = (uint64_t)sqlite3_column_int64(q, 9);
         si->duplicates = (uint64_t)sqlite3_column_int64(q, 10);
         si->ingested = sqlite3_column_int64(q, 11);
+        si->skipped_detail = keep(c, sqlite3_column_text(q, 12), &oom);
     }
     if (!oom && rc != SQLITE_DONE && rc != SQLITE_ROW)
         st = store_fail(s, "reading sources", err);
