@@ -990,6 +990,192 @@ size_t tocsin_coverage_sources(const tocsin_coverage *c, const tocsin_source_inf
 size_t tocsin_coverage_channels(const tocsin_coverage *c, const tocsin_channel_info **out);
 void tocsin_coverage_free(tocsin_coverage *c);
 
+/* ---------------------------------------------------------------------------------------------
+ * Analyse: the statistics run over the store. `tocsin compare` (the rate ratio of a topic between
+ * two windows) and `tocsin surges` (change points, spikes and bursts with their evidence) call
+ * these, and so does the dashboard, so every front end prints the same numbers. Methods and
+ * choices: docs/internals/analyse.md.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tocsin_measure {
+    TOCSIN_MEASURE_POSTS = 0,   /* raw posts */
+    TOCSIN_MEASURE_UNIQUE = 1,  /* posts opening a near-duplicate cluster (a flood counts once) */
+    TOCSIN_MEASURE_AUTHORS = 2, /* distinct authors (HyperLogLog estimate) */
+} tocsin_measure;
+
+/* Parses "posts", "unique" or "authors". @return TOCSIN_OK or TOCSIN_ERR_USAGE. */
+tocsin_status tocsin_measure_parse(const char *s, tocsin_measure *out);
+/* @return "posts", "unique" or "authors". */
+const char *tocsin_measure_name(tocsin_measure m);
+
+/* Parses a window "YYYY-MM-DD..YYYY-MM-DD" (UTC days, both included) into [*from, *to) epoch
+ * seconds. Errors: TOCSIN_ERR_USAGE naming the problem (bad date, end before start). */
+tocsin_status tocsin_day_range_parse(const char *s, int64_t *from, int64_t *to,
+                                     tocsin_error *err);
+
+typedef enum tocsin_normalize {
+    TOCSIN_NORM_SHARE = 0,   /* the topic's share of all posts of the same language and sources */
+    TOCSIN_NORM_PER_DAY = 1, /* posts per day */
+} tocsin_norm_mode;
+
+typedef enum tocsin_compare_by {
+    TOCSIN_COMPARE_BY_LANG = 0,
+    TOCSIN_COMPARE_BY_CHANNEL = 1,
+    TOCSIN_COMPARE_BY_NONE = 2,
+} tocsin_compare_by;
+
+typedef struct tocsin_compare_query {
+    const char *topic;                    /* required: a watchlist topic id in the store */
+    int64_t before_from, before_to;       /* [from, to), UTC day starts (tocsin_day_range_parse) */
+    int64_t after_from, after_to;         /* must not overlap the before window */
+    tocsin_compare_by by;
+    tocsin_measure measure;
+    tocsin_norm_mode normalize;
+    double level;                         /* confidence level; 0 = 0.95 */
+    bool has_claim;                       /* judge the claim [claim_low, claim_high] per row */
+    double claim_low, claim_high;
+} tocsin_compare_query;
+
+/* One window of one row: `posts` of the measure for the topic, `total` of the measure over all
+ * posts of the same language(s) and channel(s), over `days` days. */
+typedef struct tocsin_compare_side {
+    uint64_t posts;
+    uint64_t total;
+    uint32_t days;
+} tocsin_compare_side;
+
+typedef struct tocsin_compare_row {
+    char topic[64];
+    char group[192];      /* the language, the channel ("platform/channel") or "all" */
+    tocsin_compare_side before, after;
+    bool ok;              /* a ratio was computed; otherwise `note` says why and rr is unset */
+    char note[160];
+    tocsin_rate_ratio rr; /* after / before; exact and over-dispersion-adjusted intervals */
+    double q_value;       /* Benjamini-Hochberg over the ok rows of the call (NAN if !ok) */
+    double loo_min, loo_max; /* ratio range leaving each channel out (NAN: one channel, or
+                                the authors measure, whose sketches cannot be subtracted) */
+    bool has_verdict;
+    tocsin_verdict verdict;
+    /* The daily series of the row from the first day of the earlier window to the last day of
+     * the later one (for charts): topic measure and total per day. Owned by the rows. */
+    int64_t first_day;
+    size_t n_days;
+    uint64_t *day_posts;
+    uint64_t *day_total;
+} tocsin_compare_row;
+
+/* Compares the topic between the two windows, one row per group (languages or channels where
+ * the topic has posts in either window, or one row "all"), sorted by group. On success *rows is
+ * malloc'd: free with tocsin_compare_rows_free(). Errors: TOCSIN_ERR_USAGE (unknown topic,
+ * naming the store's topics; bad or overlapping windows; a window without any post in the
+ * store), TOCSIN_ERR_STATS (the topic has no post in either window), TOCSIN_ERR_STORE. */
+tocsin_status tocsin_compare(tocsin_store *s, const tocsin_compare_query *q,
+                             tocsin_compare_row **rows, size_t *n, tocsin_error *err);
+void tocsin_compare_rows_free(tocsin_compare_row *rows, size_t n);
+
+typedef enum tocsin_surge_method {
+    TOCSIN_SURGE_PELT = 0,  /* change points (tocsin_changepoints); each upward change a surge */
+    TOCSIN_SURGE_ESD = 1,   /* seasonal-hybrid ESD spikes on the series (upward only) */
+    TOCSIN_SURGE_BURST = 2, /* Kleinberg bursts on the times of the kept (evidence) posts */
+} tocsin_surge_method;
+
+/* @return "pelt", "esd" or "burst". */
+const char *tocsin_surge_method_name(tocsin_surge_method m);
+
+typedef struct tocsin_surge_query {
+    const char *topic;         /* NULL = every topic */
+    const char *lang;          /* NULL = every language */
+    tocsin_measure measure;
+    tocsin_bucket by;          /* TOCSIN_BY_DAY or TOCSIN_BY_HOUR */
+    bool share;                /* series = topic / all posts of the language (default true);
+                                  false = raw counts (channel churn then shows as change) */
+    tocsin_surge_method method;
+    double level;              /* 0 = 0.95 */
+    size_t top;                /* entries per evidence list; 0 = 5 */
+} tocsin_surge_query;
+
+/* Sets the defaults: all topics and languages, unique posts, daily, share, PELT, 0.95, top 5. */
+void tocsin_surge_query_init(tocsin_surge_query *q);
+
+/* A (term, channel, ...) with its number of posts. */
+typedef struct tocsin_ev_count {
+    const char *name;
+    uint64_t posts;
+} tocsin_ev_count;
+
+/* A kept post. Strings are never NULL ("" when absent; text "" under --no-text). */
+typedef struct tocsin_ev_post {
+    int64_t key;
+    const char *id, *channel, *author, *lang, *text;
+    int64_t ts;
+    int64_t cluster;
+} tocsin_ev_post;
+
+/* A near-duplicate cluster among the surge's posts and one original example (the post that
+ * opened the cluster when it was kept, else the cluster's earliest kept post). */
+typedef struct tocsin_ev_cluster {
+    int64_t cluster;
+    uint64_t posts;
+    tocsin_ev_post example;
+} tocsin_ev_cluster;
+
+typedef struct tocsin_surge_finding {
+    const char *topic, *lang;
+    size_t series;             /* index into tocsin_surges_series() */
+    int64_t start, start_low, start_high; /* bucket starts (pelt: with the change-time interval;
+                                             esd/burst: all three = start) */
+    int64_t end;               /* start of the last bucket (burst: time of the last post) */
+    bool ongoing;              /* pelt: no downward change after it (end = last bucket) */
+    int64_t until;             /* exclusive end of the surge's time span (for its evidence) */
+    bool has_rr;               /* pelt: rr is the first regime against the one before */
+    tocsin_rate_ratio rr;
+    double rate_before, rate_after; /* pelt: regime rates (share or posts per bucket) */
+    double value;              /* esd: the bucket's value; burst: the burst weight */
+    uint64_t posts;            /* the topic's measure in [start, until) */
+    uint64_t kept;             /* kept (evidence) posts of the topic in [start, until) */
+    const tocsin_ev_count *terms;     size_t n_terms;
+    const tocsin_ev_count *channels;  size_t n_channels;
+    const tocsin_ev_cluster *clusters; size_t n_clusters;
+    const tocsin_ev_post *first;      size_t n_first;
+} tocsin_surge_finding;
+
+/* One analysed series: topic x language. */
+typedef struct tocsin_surge_series {
+    const char *topic, *lang;
+    int64_t first, last;       /* first and last bucket (of the language's posts) */
+    size_t n;                  /* buckets analysed (with share: buckets with any post) */
+    bool analysed;             /* false: `note` says why (too short, ...) */
+    const char *note;
+    tocsin_cpt_cost cost;      /* pelt */
+    double penalty, dispersion; /* pelt: the penalty used (deviance units) and dispersion */
+    size_t n_changes;
+} tocsin_surge_series;
+
+typedef struct tocsin_surges_result tocsin_surges_result;
+
+/* Finds surges in every topic x language series the query selects. On success *out is owned by
+ * the caller: tocsin_surges_free(). Errors: TOCSIN_ERR_USAGE (unknown topic, bad option),
+ * TOCSIN_ERR_STORE, TOCSIN_ERR_LIMIT (a series over the change-point code's length limit). */
+tocsin_status tocsin_surges(tocsin_store *s, const tocsin_surge_query *q,
+                            tocsin_surges_result **out, tocsin_error *err);
+/* @return the number of findings (time order within each series, series sorted by topic and
+ * language); *out points into r. */
+size_t tocsin_surges_findings(const tocsin_surges_result *r, const tocsin_surge_finding **out);
+size_t tocsin_surges_series(const tocsin_surges_result *r, const tocsin_surge_series **out);
+/* @return the penalty rule of the change-point search in words, e.g. "3 log n per change". */
+const char *tocsin_surges_penalty_rule(void);
+void tocsin_surges_free(tocsin_surges_result *r);
+
+/* Writes the evidence of every finding of r into the directory `dir` (created when absent):
+ * surge-N.csv and surge-N.json (every kept post of the topic and language in the surge's time
+ * span, with channel, pseudonymized author, cluster and matched terms) and manifest.json (tocsin
+ * version, the query and `params_json` (a JSON object from the caller, may be NULL), the
+ * watchlist hashes, every source with its SHA-256 and size, and the findings).
+ * Errors: TOCSIN_ERR_IO, TOCSIN_ERR_STORE. */
+tocsin_status tocsin_surges_write_evidence(tocsin_store *s, const tocsin_surges_result *r,
+                                           const tocsin_surge_query *q, const char *params_json,
+                                           const char *dir, tocsin_error *err);
+
 #ifdef __cplusplus
 }
 #endif
