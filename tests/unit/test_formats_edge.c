@@ -650,6 +650,31 @@ static void fourcat_telegram_ndjson(void)
     got_free(&g);
 }
 
+static void twitter_v2_flattened_lines(void)
+{
+    /* twarc2 flatten: one tweet per line, author and referenced tweets inlined */
+    const char *in =
+        "{\"id\":\"31\",\"text\":\"RT @a: cut\\u2026\",\"author_id\":\"7\",\"created_at\":"
+        "\"2022-10-03T18:00:23.000Z\",\"author\":{\"id\":\"7\",\"username\":\"b\"},"
+        "\"conversation_id\":\"31\",\"referenced_tweets\":[{\"type\":\"retweeted\",\"id\":"
+        "\"30\",\"text\":\"the full &amp; original\",\"author_id\":\"8\"}],\"__twarc\":{}}\n"
+        "{\"id\":\"32\",\"text\":\"@a yes\",\"author_id\":\"7\",\"created_at\":"
+        "\"2022-10-03T18:01:00.000Z\",\"author\":{\"id\":\"7\",\"username\":\"b\"},"
+        "\"referenced_tweets\":[{\"type\":\"replied_to\",\"id\":\"30\"}],\"entities\":"
+        "{\"mentions\":[{\"username\":\"a\"}]}}\n";
+    got g;
+    read_all(&g, write_input("flat.jsonl", in), NULL, NULL, false);
+    CHECK_STR(g.format, "twitter-v2");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.author_name[0], "b");
+    CHECK_INT(g.kind[0], TOCSIN_KIND_REPOST);
+    CHECK_STR(g.ref_id[0], "30");
+    CHECK_STR(g.text[0], "the full & original");
+    CHECK_INT(g.kind[1], TOCSIN_KIND_REPLY);
+    CHECK_INT(g.nmentions[1], 1);
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -675,6 +700,7 @@ int main(void)
     RUN(fourcat_csv_columns);
     RUN(telegram_control_escapes_and_stream_notices);
     RUN(fourcat_telegram_ndjson);
+    RUN(twitter_v2_flattened_lines);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
