@@ -71,6 +71,8 @@ typedef struct lang_model_verdict {
     bool trusted;                  /* lang is one the model vouches for */
     bool unseen_letter;            /* the text has a letter no language of the group was
                                       trained on (e.g. Sindhi or Sorani letters) */
+    bool letter_new_to_best;       /* the text has a letter the winning language was never
+                                      trained on (seen only in other languages of the group) */
     size_t ngrams;                 /* n-grams scored */
 } lang_model_verdict;
 

@@ -644,6 +644,9 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
     uint64_t keys[CHUNK * MODEL_MAX_ORDER];
     uint8_t unigram[CHUNK * MODEL_MAX_ORDER];
     uint32_t found[CHUNK * MODEL_MAX_ORDER];
+    /* where the text's letters (unigrams) keep their gains: checked against the winner */
+    uint32_t uni_off[256];
+    size_t n_uni = 0;
     for (size_t base = 0; base < n; base += CHUNK) {
         if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
@@ -679,9 +682,13 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                 continue;
             }
             if (unigram[j] && m->min_order > 1) {
+                if (n_uni < sizeof uni_off / sizeof uni_off[0])
+                    uni_off[n_uni++] = slot->off;
                 found[j] = UINT32_MAX; /* probed for unseen letters only */
                 continue;
             }
+            if (unigram[j] && n_uni < sizeof uni_off / sizeof uni_off[0])
+                uni_off[n_uni++] = slot->off;
             found[j] = slot->off;
             if (slot->off & DENSE_SLOT)
                 __builtin_prefetch(g->rows + (size_t)(slot->off & ~DENSE_SLOT) * g->width);
@@ -755,6 +762,21 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
             z += exp2_neg(d);
     }
     out->lang = g->code[best];
+    /* a letter the winner never had in training (Sorani's ە read as Persian, a Uyghur verdict
+     * without Uyghur's own vowels...) */
+    for (size_t u = 0; u < n_uni && !out->letter_new_to_best; u++) {
+        uint32_t off = uni_off[u];
+        bool has;
+        if (off & DENSE_SLOT) {
+            has = g->rows[(size_t)(off & ~DENSE_SLOT) * g->width + best] != 0;
+        } else {
+            const uint16_t *e = g->entries + off;
+            has = false;
+            for (uint32_t q = 1; q <= e[0] && !has; q++)
+                has = (e[q] >> 8) == best;
+        }
+        out->letter_new_to_best = !has;
+    }
     out->p = 1.0 / z;
     out->trusted = g->trust[best];
     if (second != SIZE_MAX) {

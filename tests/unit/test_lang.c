@@ -176,6 +176,15 @@ static void test_sorani_is_ckb(void)
     tocsin_lang_result r = detect(st, "سڵاو لە هەموو لایەک، ئەمڕۆ ڕۆژێکی زۆر خۆشە بۆ هەمووان");
     CHECK_STR(r.lang, "ckb");
     CHECK_STR(r.script, "Arab");
+    /* Sorani without ڵ ڕ ێ: its ە and ۆ are Uyghur letters too, but no Uyghur vowel letter
+     * (ۇ ې ى ۈ) appears, so the model's "ug" is not trusted and CLD2 says Kurdish */
+    r = detect(st, "ئەم شارە زۆر جوانە");
+    CHECK_STR(r.lang, "ckb");
+    r = detect(st, "ئەوان لە کوردستان دەژین");
+    CHECK_STR(r.lang, "ckb");
+    /* while real Uyghur stays Uyghur */
+    r = detect(st, "ھەممە ئادەم تۇغۇلۇشىدىنلا ئەركىن");
+    CHECK_STR(r.lang, "ug");
     /* Kurdish in Latin letters (Kurmanji) is never "ckb" (CLD2 itself reads this sentence as
      * Azerbaijani: the mapping only concerns Arabic letters) */
     r = detect(st, "Hemû mirov azad û di weqar û mafan de wekhev tên dinyayê");
