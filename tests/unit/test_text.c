@@ -398,6 +398,18 @@ static void test_random_strings(void)
         if (!check_both(b.data ? b.data : "", b.len, NULL, 0))
             fails++;
     }
+    /* raw bytes: overlongs, surrogates, truncated and over-long sequences in every position */
+    for (int n = 0; n < 20000 && fails < 10; n++) {
+        tc_buf_reset(&b);
+        int k = (int)rng_range(0, 48);
+        for (int j = 0; j < k; j++) {
+            unsigned r = (unsigned)(rng() % 4);
+            tc_buf_putc(&b, (char)(r == 0 ? rng_range(0x80, 0xBF) : r == 1 ? rng_range(0xC0, 0xFF)
+                                   : r == 2 ? rng_range(0x20, 0x7F) : rng_range(0, 0xFF)));
+        }
+        if (!check_both(b.data ? b.data : "", b.len, NULL, 0))
+            fails++;
+    }
     /* long strings cross the fast path's chunk and block boundaries */
     for (int n = 0; n < 40 && fails < 10; n++) {
         tc_buf_reset(&b);
