@@ -193,10 +193,22 @@ tocsin_status tocsin_html_to_text(tocsin_norm *n, const char *in, size_t len, co
     tocsin_status st = tc_buf_reserve(b, len < 65536 ? len : 65536);
     html_memo memo = {SIZE_MAX, {SIZE_MAX, SIZE_MAX}};
     size_t i = 0;
+    /* the next '<' and '&' at or after i (len when none), found with memchr and kept until
+     * passed, so that text between markup is copied in bulk and each byte is searched once */
+    size_t next_lt = 0, next_amp = 0;
+    bool lt_valid = false, amp_valid = false;
     while (i < len && st == TOCSIN_OK) {
-        size_t j = i;
-        while (j < len && in[j] != '<' && in[j] != '&')
-            j++;
+        if (!lt_valid || next_lt < i) {
+            const char *q = memchr(in + i, '<', len - i);
+            next_lt = q ? (size_t)(q - in) : len;
+            lt_valid = true;
+        }
+        if (!amp_valid || next_amp < i) {
+            const char *q = memchr(in + i, '&', len - i);
+            next_amp = q ? (size_t)(q - in) : len;
+            amp_valid = true;
+        }
+        size_t j = next_lt < next_amp ? next_lt : next_amp;
         if (j > i && (st = tc_buf_append(b, in + i, j - i)) != TOCSIN_OK)
             break;
         i = j;
