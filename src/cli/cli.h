@@ -35,5 +35,6 @@ int cmd_trend(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_rescan(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct {
     {"trend", cmd_trend, "series per topic and language from the store, with denominators"},
     {"sources", cmd_sources, "the store's source files and per-channel coverage and gaps"},
     {"rescan", cmd_rescan, "re-apply a changed watchlist to the store's recorded sources"},
+    {"compare", cmd_compare, "a topic's rate ratio between two windows, with its interval"},
     {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
 
