@@ -53,7 +53,7 @@ summary=$(tail -n 1 bench/out/store-err.txt)
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 dbbytes=$(stat -c %s "$db")
 tables=$(sqlite3 "$db" "SELECT name, sum(pgsize), sum(ncell) FROM dbstat WHERE name NOT LIKE 'sqlite_%'
-    GROUP BY name ORDER BY 2 DESC" | awk -F'|' -v n="$posts" '{printf "| %s | %.1f MB | %d rows | %.1f B/post |\n", $1, $2/1e6, $3, $2/n}')
+    GROUP BY name ORDER BY 2 DESC" | awk -F'|' -v n="$posts" '{printf "| %s | %.1f MB | %d | %.1f B/post |\n", $1, $2/1e6, $3, $2/n}')
 seen_b=$(sqlite3 "$db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'seen'")
 keys=$(sqlite3 "$db" "SELECT count(*) FROM seen")
 clu_b=$(sqlite3 "$db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'cluster'")
@@ -79,7 +79,7 @@ Last run: $summary
 
 Store: $(printf '%.1f' "$(echo "$dbbytes / 1000000" | bc -l)") MB for $(printf "%'d" "$posts") posts = $(printf '%.0f' "$(echo "$dbbytes / $posts" | bc -l)") MB per million posts.
 
-| table | size | rows | per post |
+| table | size | B-tree cells | per post |
 |---|---|---|---|
 $tables
 
