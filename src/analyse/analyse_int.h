@@ -20,4 +20,16 @@ void an_col_text(sqlite3_stmt *q, int col, char *buf, size_t cap);
 
 #define AN_DAY 86400
 
+/* SQL pieces over the store schema (docs/internals/store.md). A channel as "platform/channel"
+ * ("channel" alone without platform); the kept posts of topic ?4 in language ?1 within
+ * [?2, ?3); the columns read_post-style readers expect. */
+#define CHAN_EXPR "CASE WHEN c.platform <> '' THEN c.platform || '/' || c.channel ELSE c.channel END"
+#define TOPIC_POST "EXISTS (SELECT 1 FROM post_match m WHERE m.key = p.key AND m.topic = ?4)"
+#define SPAN_POSTS "p.lang = ?1 AND p.ts >= ?2 AND p.ts < ?3 AND " TOPIC_POST
+
+#define POST_COLS                                                                                \
+    "p.key, p.id, p.ts, coalesce(" CHAN_EXPR ", ''), coalesce(p.author, ''),"                   \
+    " coalesce(p.lang, ''), coalesce(p.text, ''), p.cluster"
+
+
 #endif

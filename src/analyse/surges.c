@@ -131,10 +131,6 @@ typedef struct an_ctx {
     size_t top;
 } an_ctx;
 
-#define CHAN_EXPR "CASE WHEN c.platform <> '' THEN c.platform || '/' || c.channel ELSE c.channel END"
-#define TOPIC_POST "EXISTS (SELECT 1 FROM post_match m WHERE m.key = p.key AND m.topic = ?4)"
-#define SPAN_POSTS "p.lang = ?1 AND p.ts >= ?2 AND p.ts < ?3 AND " TOPIC_POST
-
 static void bind_span(sqlite3_stmt *st, const series_key *k, int64_t from, int64_t until)
 {
     sqlite3_bind_text(st, 1, k->lang, -1, SQLITE_STATIC);
@@ -158,10 +154,6 @@ static tocsin_status read_post(tocsin_surges_result *r, sqlite3_stmt *st, tocsin
         return OOM(err);
     return TOCSIN_OK;
 }
-
-#define POST_COLS                                                                                \
-    "p.key, p.id, p.ts, coalesce(" CHAN_EXPR ", ''), coalesce(p.author, ''),"                   \
-    " coalesce(p.lang, ''), coalesce(p.text, ''), p.cluster"
 
 /* Runs an evidence query returning (name, posts) rows into a list owned by r. */
 static tocsin_status count_list(an_ctx *c, const char *sql, const series_key *k, int64_t from,

@@ -36,5 +36,6 @@ int cmd_sources(int argc, char **argv);
 int cmd_rescan(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_surges(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
     {"sources", cmd_sources, "the store's source files and per-channel coverage and gaps"},
     {"rescan", cmd_rescan, "re-apply a changed watchlist to the store's recorded sources"},
     {"compare", cmd_compare, "a topic's rate ratio between two windows, with its interval"},
+    {"surges", cmd_surges, "when each topic surged per language, with intervals and the posts behind it"},
     {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
 
