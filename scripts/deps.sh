@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config g++ libhyperscan-dev libutf8proc-dev libyaml-dev libzstd-dev
       zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev bc
-      libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine)
+      libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine jq)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
