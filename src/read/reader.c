@@ -1087,6 +1087,12 @@ static tocsin_status next_elem(struct tocsin_reader *r, bool *end, tocsin_error 
     case RD_REC_OK:
         break;
     }
+    if (n == 0) { /* a '}' where an element should start: step over it */
+        char msg[80];
+        snprintf(msg, sizeof msg, "invalid JSON: unexpected '%c' in the array", s->buf[s->pos]);
+        s->pos++;
+        return skip_now(r, idx, true, TOCSIN_SKIP_BAD_JSON, msg, err);
+    }
     begin_record(r, idx, true);
     return map_json(r, rec, n, false, err);
 }
@@ -1270,7 +1276,7 @@ static tocsin_status next_array_record(struct tocsin_reader *r, tocsin_error *er
                 int w = walk(r);
                 if (w == -2)
                     return src_failed(r, err);
-                if (w == 0) {
+                if (w <= 0) { /* the document ended (or stopped being walkable) */
                     r->astate = 2;
                     continue;
                 }
