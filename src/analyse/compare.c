@@ -392,10 +392,10 @@ static void channel_name(tocsin_store *s, const char *key, char *out, size_t cap
     sqlite3_finalize(st);
 }
 
-/* Fills the window of row g for window w (0 before, 1 after). daily/dexp have room for the
- * window's days. */
-static void make_window(const cmp_ctx *c, const grp *g, int w, uint64_t *daily, double *dexp,
-                        tocsin_window *out)
+/* Fills the window of row g for window w (0 before, 1 after) from the row's daily series.
+ * daily/dexp have room for the window's days. */
+static void make_window(const cmp_ctx *c, const grp *g, const tocsin_compare_row *row, int w,
+                        uint64_t *daily, double *dexp, tocsin_window *out)
 {
     const tocsin_compare_query *q = c->q;
     int64_t from = w ? q->after_from : q->before_from, to = w ? q->after_to : q->before_to;
@@ -408,10 +408,10 @@ static void make_window(const cmp_ctx *c, const grp *g, int w, uint64_t *daily, 
     size_t n = 0;
     for (int64_t d = from; d < to; d += AN_DAY) {
         size_t di = (size_t)((d - c->lo) / AN_DAY);
-        if (share && !g->dt[di])
+        if (share && !row->day_total[di])
             continue;
-        daily[n] = g->dp[di];
-        dexp[n] = share ? (double)g->dt[di] : 1.0;
+        daily[n] = row->day_posts[di];
+        dexp[n] = share ? (double)row->day_total[di] : 1.0;
         n++;
     }
     out->daily = daily;
@@ -468,9 +468,9 @@ static tocsin_status build_row(cmp_ctx *c, grp *g, tocsin_compare_row *row, uint
         return TOCSIN_OK;
     }
     tocsin_window wb, wa;
-    make_window(c, g, 0, daily, dexp, &wb);
+    make_window(c, g, row, 0, daily, dexp, &wb);
     size_t nb = wb.n_daily;
-    make_window(c, g, 1, daily + nb, dexp + nb, &wa);
+    make_window(c, g, row, 1, daily + nb, dexp + nb, &wa);
     tocsin_error e;
     tocsin_error_clear(&e);
     tocsin_status st = tocsin_rate_ratio_compute(&wb, &wa, q->level, &row->rr, &e);

@@ -211,7 +211,15 @@ static void print_chart(const tocsin_trend_row *rows, size_t nrows, const char *
     char d0[32], d1[32];
     tocsin_bucket_format(rows[a].bucket, q->by, d0, sizeof d0);
     tocsin_bucket_format(rows[b - 1].bucket, q->by, d1, sizeof d1);
-    printf("  %s..%s\n  ", d0, d1);
+    printf("  %s..%s\n", d0, d1);
+    size_t marks = 0;
+    for (size_t i = 0; i < nf; i++)
+        marks += !strcmp(f[i].topic, topic) && !strcmp(f[i].lang, lang);
+    if (!marks) {
+        free(v);
+        return;
+    }
+    fputs("  ", stdout);
     int64_t step = q->by == TOCSIN_BY_HOUR ? 3600 : 86400;
     for (size_t c = 0; c < cols; c++) {
         int64_t lo = rows[a].bucket + (int64_t)(c * per) * step, hi = lo + (int64_t)per * step;

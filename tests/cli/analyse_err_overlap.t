@@ -1,0 +1,6 @@
+# compare: overlapping windows
+cmd: d=$(mktemp -d) && tocsin ingest --db $d/t.db --keep-authors --watchlist tests/data/analyse/watchlist.yaml --lang-source input tests/data/analyse/small.jsonl 2>/dev/null && tocsin compare --db $d/t.db --topic fire --before 2021-08-01..2021-08-05 --after 2021-08-05..2021-08-08 ; s=$?; rm -rf $d; exit $s
+status: 3
+--- stdout
+--- stderr
+tocsin: field 'window': the windows 2021-08-01..2021-08-05 and 2021-08-05..2021-08-08 overlap
