@@ -276,14 +276,18 @@ static void test_composition_claim(void)
     CHECK_INT(badccc, 0);
 }
 
-/* Every code point alone; every one in the table (< U+20000) also between two letters, after an
- * L jamo, after an LV syllable, before a V jamo and before V+T: fast == reference. */
+/* Every assigned code point alone (planes 4-13 and 15-16 sampled); every one in the table
+ * (< U+20000) also between two letters, after an L jamo, after an LV syllable, before a V jamo and
+ * before V+T: fast == reference. */
 static void test_every_code_point(void)
 {
     int fails = 0;
     char buf[16];
     for (uint32_t c = 0; c < 0x110000 && fails < 10; c++) {
         if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        /* planes 4-13 are unassigned and 15-16 private use: a sample of them is enough */
+        if (c >= 0x40000 && (c < 0xE0000 || c >= 0xF0000) && c % 61 != 0)
             continue;
         size_t k = tc_utf8_encode(c, buf + 1);
         buf[0] = 'A';
@@ -524,7 +528,7 @@ int main(void)
     RUN(test_random_strings);
     RUN(test_long_ascii);
     /* the narrower ASCII paths (SSE2, then the byte loop) on the same inputs */
-    g_random_count = 50000;
+    g_random_count = 30000;
     for (int level = norm_set_simd(2) - 1; level >= 0; level--) {
         check_case_begin("simd level");
         CHECK_INT(norm_set_simd(level), level);
