@@ -523,6 +523,22 @@ static void test_tsv(void)
     CHECK_INT(R.st, TOCSIN_ERR_USAGE);
 }
 
+static void test_csv_bad_utf8(void)
+{
+    const char *p = write_str("u.csv", "text,author\n"
+                                       "ok \xD8\xA7\xF0\x9F\x8E\x84 plain ascii text,a\n"
+                                       "bad \xff,b\n"
+                                       "overlong \xC0\xAF,c\n"
+                                       "surrogate \xED\xA0\x80,d\n"
+                                       "cut \xE2\x82,e\n");
+    read_path(&R, p);
+    CHECK_INT(R.st, TOCSIN_OK);
+    CHECK_STR(R.texts, "ok \xD8\xA7\xF0\x9F\x8E\x84 plain ascii text|bad \xEF\xBF\xBD|"
+                       "overlong \xEF\xBF\xBD\xEF\xBF\xBD|surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+                       "cut \xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK_INT(R.stats.invalid_utf8, 4);
+}
+
 static void test_csv_sample(void)
 {
     tocsin_read_opts o;
@@ -762,6 +778,7 @@ int main(void)
     RUN(test_nested);
     RUN(test_csv);
     RUN(test_tsv);
+    RUN(test_csv_bad_utf8);
     RUN(test_csv_sample);
     RUN(test_gzip_multimember_and_truncated);
     RUN(test_zstd_long_window);
