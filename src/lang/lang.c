@@ -388,8 +388,9 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
     bool scored = 3 * share >= 1 &&
                   lang_model_score(id->model, dom, c->cps, c->n_cps, MODEL_MAX_POSITIONS,
                                    &st->scratch, &v);
-    if (scored && v.trusted && !v.unseen_letter && !v.letter_new_to_best &&
-        v.p >= lang_model_trust_p(id->model) && plausible_spelling(c, v.lang)) {
+    if (scored && !v.unseen_letter && !v.letter_new_to_best &&
+        v.p >= (v.trusted ? lang_model_trust_p(id->model) : lang_model_guard_p(id->model)) &&
+        plausible_spelling(c, v.lang)) {
         set_code(r->lang, v.lang);
         r->confidence = v.p * share_f;
         if (v.runner_up) {

@@ -91,6 +91,9 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
 void lang_model_scratch_free(lang_model_scratch *scr);
 /* @return the posterior from which the model's trusted verdict stands without CLD2. */
 double lang_model_trust_p(const lang_model *m);
+/* @return the posterior from which a verdict for a language the model does not vouch for (a
+ * guard) stands without CLD2 (> 1: never). */
+double lang_model_guard_p(const lang_model *m);
 
 /* The built-in model text (models/lang-ngram.txt, embedded by model_blob.c). */
 extern const char lang_builtin_model[];

@@ -30,6 +30,7 @@
  *     scale S                    cost units per bit
  *     temper T                   posterior tempering
  *     trust_p P                  posterior from which a trusted verdict stands alone (0.9)
+ *     guard_p P                  the same for the group's other languages (default: never)
  *     stop_bits B, min_stop N    early stop: after N positions (32), once the runner-up is B
  *                                tempered bits behind (12)
  *     max_positions N            positions of the text scored at most (200)
@@ -97,6 +98,7 @@ typedef struct model_group {
 struct lang_model {
     double scale, temper;
     double trust_p;       /* posterior from which the verdict stands alone */
+    double guard_p;       /* the same for a guard (not vouched-for) language; > 1 = never */
     double stop_bits;     /* early stop: runner-up this many tempered bits behind */
     long max_positions;   /* bounded prefix of the model's view */
     long min_order;       /* n-grams shorter than this are not scored (1 = all) */
@@ -386,6 +388,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
     m->scale = 0;
     m->temper = 1;
     m->trust_p = 0.9;
+    m->guard_p = 2;
     m->stop_bits = 12;
     m->max_positions = 200;
     m->min_order = 1;
@@ -425,7 +428,8 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             if ((st = group_insert(g, &pc, key, f[2])) != TOCSIN_OK)
                 goto fail;
         } else if (strv_is(f[0], "scale") || strv_is(f[0], "temper") ||
-                   strv_is(f[0], "trust_p") || strv_is(f[0], "stop_bits")) {
+                   strv_is(f[0], "trust_p") || strv_is(f[0], "stop_bits") ||
+                   strv_is(f[0], "guard_p")) {
             double x;
             if (nf != 2 || !parse_double(f[1], &x) ||
                 (strv_is(f[0], "trust_p") && x > 1)) {
@@ -433,7 +437,8 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                 goto fail;
             }
             *(strv_is(f[0], "scale") ? &m->scale : strv_is(f[0], "temper") ? &m->temper
-              : strv_is(f[0], "trust_p") ? &m->trust_p : &m->stop_bits) = x;
+              : strv_is(f[0], "trust_p") ? &m->trust_p
+              : strv_is(f[0], "guard_p") ? &m->guard_p : &m->stop_bits) = x;
         } else if (strv_is(f[0], "min_stop")) {
             if (nf != 2 || !parse_long(f[1], 0, 100000, &m->min_stop)) {
                 st = PARSE_FAIL(&pc, "bad min_stop value (0..100000)");
@@ -597,6 +602,7 @@ static bool early_stop(const model_group *g, const int32_t *gain, const size_t *
 }
 
 double lang_model_trust_p(const lang_model *m) { return m ? m->trust_p : 1; }
+double lang_model_guard_p(const lang_model *m) { return m ? m->guard_p : 2; }
 
 bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
                       size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
