@@ -19,7 +19,7 @@ static const struct {
     {"sr", S(CYRL) | S(LATN)}, {"mk", S(CYRL)}, {"be", S(CYRL)}, {"kk", S(CYRL) | S(LATN)},
     {"ky", S(CYRL)}, {"mn", S(CYRL) | S(MONG)}, {"tt", S(CYRL)}, {"ba", S(CYRL)},
     {"ar", S(ARAB)}, {"fa", S(ARAB)}, {"ps", S(ARAB)}, {"ur", S(ARAB)}, {"ckb", S(ARAB)},
-    {"ku", S(LATN) | S(ARAB)}, {"ug", S(ARAB)}, {"sd", S(ARAB) | S(DEVA)},
+    {"ku", S(LATN) | S(ARAB)}, {"sd", S(ARAB) | S(DEVA)},
     {"pa", S(GURU) | S(ARAB)}, {"pnb", S(ARAB)}, {"ks", S(ARAB) | S(DEVA)},
     {"hi", S(DEVA)}, {"mr", S(DEVA)}, {"ne", S(DEVA)}, {"sa", S(DEVA)}, {"bn", S(BENG)},
     {"as", S(BENG)}, {"zh", S(HAN)}, {"ja", S(KANA) | S(HAN)}, {"ko", S(HANG) | S(HAN)},
@@ -37,6 +37,9 @@ static const struct {
     {"su", S(LATN)}, {"ceb", S(LATN)}, {"mg", S(LATN)}, {"yo", S(LATN)}, {"ig", S(LATN)},
     {"zu", S(LATN)}, {"xh", S(LATN)}, {"lb", S(LATN)}, {"mt", S(LATN)}, {"eo", S(LATN)},
     {"la", S(LATN)}, {"tk", S(LATN) | S(CYRL)}, {"om", S(LATN)}, {"rw", S(LATN)},
+    {"skr", S(ARAB)}, {"azb", S(ARAB)}, {"sah", S(CYRL)}, {"os", S(CYRL)}, {"mai", S(DEVA)},
+    {"bho", S(DEVA)}, {"min", S(LATN)}, {"ast", S(LATN)}, {"ny", S(LATN)}, {"sn", S(LATN)},
+    {"oc", S(LATN)}, {"fy", S(LATN)}, {"ug", S(ARAB) | S(CYRL) | S(LATN)},
 };
 
 uint64_t lang_code_scripts(const char *code)
