@@ -3,7 +3,12 @@
  * language x length for tocsin and for CLD2 alone, group summaries, the confusion matrix within
  * the Arabic-script group, and throughput (cache off: every snippet is identified afresh).
  *
- *   lang_eval SNIPPETS.tsv [--model PATH] [--repeat N] [--trust-sweep]
+ *   lang_eval SNIPPETS.tsv [--model PATH] [--repeat N] [--max-bytes N] [--max-letters N]
+ *             [--speed-only]
+ *
+ * --speed-only times tocsin alone (for profiling and tuning); times are CPU time of the thread,
+ * the median of N passes (the machine is shared). A last run with the cache on measures what a
+ * repeated text costs.
  *
  * Scoring: Indonesian and Malay count as one class (id/ms), as the issue asks. Abstentions
  * ("und") count as errors; the evaluation runs with min_confidence 0 so that every snippet gets
@@ -220,7 +225,8 @@ int main(int argc, char **argv)
     const char *model = NULL;
     int repeat = 5, speed_only = 0;
     if (argc < 2) {
-        fprintf(stderr, "usage: lang_eval SNIPPETS.tsv [--model PATH] [--repeat N]\n");
+        fprintf(stderr, "usage: lang_eval SNIPPETS.tsv [--model PATH] [--repeat N] [--max-bytes N] "
+                        "[--max-letters N] [--speed-only]\n");
         return 3;
     }
     for (int i = 2; i < argc; i++) {
