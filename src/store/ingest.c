@@ -122,7 +122,7 @@ typedef struct ingest {
     size_t since_commit;
     size_t cur_file;
     tc_buf blob;
-    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
+    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
         *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
     /* counters (writer) */
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
@@ -624,7 +624,7 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         uniq = !dd_index_find(g->index, &r->sig, &cluster);
         if (uniq)
             cluster = g->last_cluster + 1;
-        sqlite3_bind_int64(g->q_seen_ins, 2, cluster);
+        sqlite3_bind_int64(g->q_seen_ins, 2, uniq ? -cluster : cluster); /* < 0: opened it */
         int fresh = step_key(g, g->q_seen_ins, r->key, true);
         if (fresh < 0)
             return wfail(g, "recording a post key");
@@ -638,18 +638,12 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         g->since_commit++;
         if (uniq) {
             g->last_cluster = cluster;
-            sqlite3_stmt *q = g->q_cluster_ins;
-            sqlite3_bind_int64(q, 1, cluster);
-            sqlite3_bind_int64(q, 2, r->key);
-            int rc = sqlite3_step(q);
-            sqlite3_reset(q);
             unsigned char packed[DD_SIG_BYTES];
             dd_sig_pack(&r->sig, packed);
-            q = g->q_sig_ins;
+            sqlite3_stmt *q = g->q_sig_ins;
             sqlite3_bind_int64(q, 1, cluster);
             sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_STATIC);
-            if (rc == SQLITE_DONE)
-                rc = sqlite3_step(q);
+            int rc = sqlite3_step(q);
             sqlite3_reset(q);
             if (rc != SQLITE_DONE)
                 return wfail(g, "recording a cluster");
@@ -666,7 +660,6 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         int rc = sqlite3_step(q);
         bool has = rc == SQLITE_ROW;
         cluster = has ? sqlite3_column_int64(q, 0) : 0;
-        int64_t first = has ? sqlite3_column_int64(q, 1) : 0;
         sqlite3_reset(q);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             return wfail(g, "checking a post key");
@@ -676,7 +669,9 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         if (!fresh)
             return TOCSIN_OK;
         g->new_posts++;
-        uniq = first == r->key;
+        uniq = cluster < 0; /* the post opened its cluster */
+        if (cluster < 0)
+            cluster = -cluster;
     }
     if (!r->has_ts) {
         g->no_time++;
@@ -862,8 +857,7 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
     } qs[] = {
         {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k, c) VALUES(?, ?)"},
         {offsetof(ingest, q_seen_has),
-         "SELECT s.c, c.first_key FROM seen s LEFT JOIN cluster c ON c.id = s.c WHERE s.k = ?"},
-        {offsetof(ingest, q_cluster_ins), "INSERT INTO cluster(id, first_key) VALUES(?, ?)"},
+         "SELECT c FROM seen WHERE k = ?"},
         {offsetof(ingest, q_sig_ins), "INSERT INTO cluster_sig(id, sig) VALUES(?, ?)"},
         {offsetof(ingest, q_sig_prune), "DELETE FROM cluster_sig WHERE id <= ?"},
         {offsetof(ingest, q_tot),
@@ -904,7 +898,7 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
 static void finalize_all(ingest *g)
 {
     sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins, &g->q_sig_ins,
-                           &g->q_sig_prune, &g->q_cluster_ins, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
+                           &g->q_sig_prune, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
                            &g->q_chan_get, &g->q_chan_ins, &g->q_src_progress};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         sqlite3_finalize(*qs[i]);
@@ -976,7 +970,7 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
     if (rc != SQLITE_DONE)
         return store_fail(g->s, "reading clusters", err);
     /* ids continue after the largest ever given (the signatures of old ones are pruned) */
-    if (store_prepare(g->s, "SELECT max(id) FROM cluster", &q, err) != TOCSIN_OK)
+    if (store_prepare(g->s, "SELECT max(id) FROM cluster_sig", &q, err) != TOCSIN_OK)
         return TOCSIN_ERR_STORE;
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > g->last_cluster)
         g->last_cluster = sqlite3_column_int64(q, 0);

@@ -285,6 +285,7 @@ static void test_flood(void)
     CHECK_INT(q_int("flood.db", "SELECT sum(posts) FROM counts"), 400);
     CHECK_INT(q_int("flood.db", "SELECT sum(uniq) FROM counts"), 1);
     CHECK_INT(q_int("flood.db", "SELECT count(DISTINCT cluster) FROM post"), 1);
+    CHECK_INT(q_int("flood.db", "SELECT count(*) FROM seen WHERE c < 0"), 1); /* the opener */
     /* through trend: one day, 400 posts, 1 unique, 40 authors */
     tocsin_store *st = NULL;
     CHECK_INT(tocsin_store_open(path_of("flood.db"), true, NULL, NULL, &st, &err), TOCSIN_OK);
