@@ -122,7 +122,7 @@ typedef struct ingest {
     size_t since_commit;
     size_t cur_file;
     tc_buf blob;
-    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
+    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
         *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
     /* counters (writer) */
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
@@ -638,12 +638,18 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         g->since_commit++;
         if (uniq) {
             g->last_cluster = cluster;
+            sqlite3_stmt *q = g->q_cluster_ins;
+            sqlite3_bind_int64(q, 1, cluster);
+            sqlite3_bind_int64(q, 2, r->key);
+            int rc = sqlite3_step(q);
+            sqlite3_reset(q);
             unsigned char packed[DD_SIG_BYTES];
             dd_sig_pack(&r->sig, packed);
-            sqlite3_stmt *q = g->q_sig_ins;
+            q = g->q_sig_ins;
             sqlite3_bind_int64(q, 1, cluster);
             sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_STATIC);
-            int rc = sqlite3_step(q);
+            if (rc == SQLITE_DONE)
+                rc = sqlite3_step(q);
             sqlite3_reset(q);
             if (rc != SQLITE_DONE)
                 return wfail(g, "recording a cluster");
@@ -858,6 +864,7 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
         {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k, c) VALUES(?, ?)"},
         {offsetof(ingest, q_seen_has),
          "SELECT c FROM seen WHERE k = ?"},
+        {offsetof(ingest, q_cluster_ins), "INSERT INTO cluster(id, first_key) VALUES(?, ?)"},
         {offsetof(ingest, q_sig_ins), "INSERT INTO cluster_sig(id, sig) VALUES(?, ?)"},
         {offsetof(ingest, q_sig_prune), "DELETE FROM cluster_sig WHERE id <= ?"},
         {offsetof(ingest, q_tot),
@@ -898,7 +905,7 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
 static void finalize_all(ingest *g)
 {
     sqlite3_stmt **qs[] = {&g->q_seen_ins, &g->q_seen_has, &g->q_rs_ins, &g->q_sig_ins,
-                           &g->q_sig_prune, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
+                           &g->q_sig_prune, &g->q_cluster_ins, &g->q_tot, &g->q_cnt, &g->q_post, &g->q_match,
                            &g->q_chan_get, &g->q_chan_ins, &g->q_src_progress};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         sqlite3_finalize(*qs[i]);
@@ -970,7 +977,7 @@ static tocsin_status load_clusters(ingest *g, tocsin_error *err)
     if (rc != SQLITE_DONE)
         return store_fail(g->s, "reading clusters", err);
     /* ids continue after the largest ever given (the signatures of old ones are pruned) */
-    if (store_prepare(g->s, "SELECT max(id) FROM cluster_sig", &q, err) != TOCSIN_OK)
+    if (store_prepare(g->s, "SELECT max(id) FROM cluster", &q, err) != TOCSIN_OK)
         return TOCSIN_ERR_STORE;
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > g->last_cluster)
         g->last_cluster = sqlite3_column_int64(q, 0);

@@ -26,6 +26,7 @@ static const char schema_sql[] =
     "  channel INTEGER NOT NULL, hour INTEGER NOT NULL, posts INTEGER NOT NULL,"
     "  uniq INTEGER NOT NULL, authors BLOB, PRIMARY KEY(topic, lang, channel, hour))"
     "  WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS cluster(id INTEGER PRIMARY KEY, first_key INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS cluster_sig(id INTEGER PRIMARY KEY, sig BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS post(key INTEGER PRIMARY KEY, id TEXT, ts INTEGER,"
     "  channel INTEGER, author TEXT, lang TEXT, kind TEXT, cluster INTEGER, source INTEGER,"

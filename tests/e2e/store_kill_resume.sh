@@ -30,6 +30,7 @@ dump() { # db -> the tables that make up the counts, in a canonical order
     sqlite3 "$1" "SELECT 'seen', k, c FROM seen ORDER BY k;
       SELECT 'tot', lang, (SELECT channel FROM channel WHERE id = t.channel), hour, posts, uniq, hex(authors) FROM totals t ORDER BY 2, 3, 4;
       SELECT 'cnt', (SELECT name FROM topic WHERE id = x.topic), lang, (SELECT channel FROM channel WHERE id = x.channel), hour, posts, uniq, hex(authors) FROM counts x ORDER BY 2, 3, 4, 5;
+      SELECT 'clu', id, first_key FROM cluster ORDER BY id;
       SELECT 'sig', id, hex(sig) FROM cluster_sig ORDER BY id;
       SELECT 'post', key, id, ts, author, lang, cluster, text FROM post ORDER BY key;"
 }
