@@ -1176,6 +1176,41 @@ tocsin_status tocsin_surges_write_evidence(tocsin_store *s, const tocsin_surges_
                                            const tocsin_surge_query *q, const char *params_json,
                                            const char *dir, tocsin_error *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * Report: one self-contained HTML file (inline CSS and SVG charts, no script, nothing loaded from
+ * the network) over the store: comparisons and changes with their intervals, per-topic charts
+ * with small multiples per language, channel coverage, evidence with matched terms highlighted,
+ * and a methods section. Layout and choices: docs/internals/report.md.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tocsin_report_opts {
+    const char *const *topics;  /* topic ids to show; NULL or n_topics == 0: every topic */
+    size_t n_topics;
+    bool has_windows;           /* add a comparison of the two windows (tocsin_compare) */
+    int64_t before_from, before_to, after_from, after_to; /* as in tocsin_compare_query */
+    bool has_claim;             /* judge a claimed ratio [claim_low, claim_high] per row */
+    double claim_low, claim_high;
+    tocsin_measure measure;     /* of comparisons, changes and share lines (default unique) */
+    double level;               /* confidence level; 0 = 0.95 */
+    size_t evidence;            /* posts shown per topic; 0 = 8 */
+    const char *title;          /* NULL = "tocsin report" */
+} tocsin_report_opts;
+
+/* Sets the defaults: every topic, no windows, unique posts, 0.95, 8 evidence posts. */
+void tocsin_report_opts_init(tocsin_report_opts *o);
+
+/* Builds the report as one HTML document. On success *html is a malloc'd NUL-terminated string
+ * (free()) of *len bytes. Errors: TOCSIN_ERR_USAGE (an unknown topic, naming the store's topics;
+ * bad windows or claim), TOCSIN_ERR_STORE, TOCSIN_ERR_NOMEM, and those of tocsin_compare and
+ * tocsin_surges (a topic with no post in either window is a row with a note, not an error). */
+tocsin_status tocsin_report_html(tocsin_store *s, const tocsin_report_opts *o, char **html,
+                                 size_t *len, tocsin_error *err);
+
+/* As tocsin_report_html, written to `path` (through a temporary file renamed into place, so the
+ * file is either the whole report or untouched). Errors: also TOCSIN_ERR_IO naming the file. */
+tocsin_status tocsin_report_write(tocsin_store *s, const tocsin_report_opts *o, const char *path,
+                                  tocsin_error *err);
+
 #ifdef __cplusplus
 }
 #endif
