@@ -327,7 +327,7 @@ int norm_set_simd(int level)
 
 tocsin_status tocsin_norm_new(tocsin_norm **out, tocsin_error *err)
 {
-    const struct norm_table *tab;
+    const struct norm_table *tab = NULL;
     tocsin_status st = norm_table_get(&tab, err);
     if (st != TOCSIN_OK)
         return st;
