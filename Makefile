@@ -35,6 +35,11 @@ LIB_CXX  := $(sort $(wildcard src/*/*.cpp))
 CLI_C    := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ  := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_C:%.c=$(BUILD)/%.o)
+# The dashboard's assets (tocsin serve, issue 7): web/ and uPlot (npm, installed into the build
+# directory) embedded as bytes in a generated C file; nothing generated is committed.
+WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css))
+UPLOT_DIR := $(BUILD)/npm/node_modules/uplot/dist
+LIB_OBJ  += $(BUILD)/gen/serve_assets.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c) $(wildcard bench/*.c))
@@ -127,3 +132,14 @@ clean:
 # The built-in language model is embedded with .incbin (src/lang/model_blob.c): rebuild it when
 # the model changes.
 $(BUILD)/src/lang/model_blob.o: models/lang-ngram.txt
+
+$(UPLOT_DIR)/uPlot.iife.min.js: web/package.json web/npm-install.sh
+	@web/npm-install.sh $(BUILD)/npm
+
+$(BUILD)/gen/serve_assets.c: $(WEB_FILES) web/embed.sh $(UPLOT_DIR)/uPlot.iife.min.js
+	@mkdir -p $(dir $@)
+	web/embed.sh $@ $(foreach f,$(WEB_FILES),/$(if $(filter web/index.html,$(f)),index.html,static/$(notdir $(f)))=$(f)) \
+	  /static/uPlot.min.js=$(UPLOT_DIR)/uPlot.iife.min.js /static/uPlot.min.css=$(UPLOT_DIR)/uPlot.min.css
+
+$(BUILD)/gen/serve_assets.o: $(BUILD)/gen/serve_assets.c src/serve/serve_int.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@

@@ -771,6 +771,8 @@ void tocsin_scan_result_free(tocsin_scan_result *res);
 typedef struct tocsin_detector_params {
     uint32_t learn;          /* rows seen before any score is given (scores are 0 until then) */
     uint32_t window;         /* rows in the trailing window of the value statistics */
+    uint32_t season_window;  /* values kept per hour of the day (UTC) for the seasonal
+                              * surprise; 0 = no seasonal surprise */
     uint32_t levels;         /* quantization levels across the learned value range */
     uint32_t context;        /* quantized values per context (1..8) */
     double context_weight;   /* weight (0..1) of context novelty against value surprise */
@@ -1210,6 +1212,45 @@ tocsin_status tocsin_report_html(tocsin_store *s, const tocsin_report_opts *o, c
  * file is either the whole report or untouched). Errors: also TOCSIN_ERR_IO naming the file. */
 tocsin_status tocsin_report_write(tocsin_store *s, const tocsin_report_opts *o, const char *path,
                                   tocsin_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Serve: the live dashboard (`tocsin serve`): pages embedded in the library (web/ and uPlot, put
+ * in at build time), a JSON API with the CLI's objects (/api/trend, /api/compare, /api/surges,
+ * /api/sources) and Server-Sent Events (/api/events) that tell open pages when the store changed.
+ * Design, safety and costs: docs/internals/serve.md.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tocsin_serve_opts {
+    const char *db;           /* the store (opened read-only); default "tocsin.db" */
+    const char *listen;       /* "ADDR:PORT" or "[V6]:PORT" (port 0 = any free port);
+                                 default "127.0.0.1:8080" */
+    const char *token;        /* NULL: none, only allowed on a loopback address; otherwise 16 to
+                                 128 of [A-Za-z0-9-_.~], required on every request */
+    unsigned max_connections; /* default 64 */
+    unsigned max_events;      /* concurrent event streams, default 16 */
+    unsigned poll_ms;         /* how often the store is checked for changes; default 500 */
+    bool cache;               /* cache API answers until the store changes (default true) */
+} tocsin_serve_opts;
+
+/* Sets the defaults above. */
+void tocsin_serve_opts_init(tocsin_serve_opts *o);
+
+/* Writes a new random token (24 bytes from libsodium, URL-safe base64, 32 characters and a NUL)
+ * into out[0..cap). Errors: TOCSIN_ERR_USAGE (cap under 33), TOCSIN_ERR_INTERNAL. */
+tocsin_status tocsin_serve_token_new(char *out, size_t cap, tocsin_error *err);
+
+typedef struct tocsin_server tocsin_server;
+
+/* Starts serving on background threads and returns. Refuses (TOCSIN_ERR_USAGE) a non-loopback
+ * address without a token and a malformed address or token; TOCSIN_ERR_STORE when the store
+ * cannot be opened; TOCSIN_ERR_IO when the address cannot be bound. On success *out is owned by
+ * the caller: tocsin_server_stop(). */
+tocsin_status tocsin_server_start(const tocsin_serve_opts *o, tocsin_server **out,
+                                  tocsin_error *err);
+/* @return the port listened on (useful with port 0). */
+uint16_t tocsin_server_port(const tocsin_server *s);
+/* Ends the event streams, stops listening, waits for the requests under way and frees s. */
+void tocsin_server_stop(tocsin_server *s);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@ static const struct {
     {"rescan", cmd_rescan, "re-apply a changed watchlist to the store's recorded sources"},
     {"compare", cmd_compare, "a topic's rate ratio between two windows, with its interval"},
     {"surges", cmd_surges, "when each topic surged per language, with intervals and the posts behind it"},
+    {"serve", cmd_serve, "the live dashboard over the store (pages, JSON API, live updates)"},
     {"report", cmd_report, "one self-contained HTML report: charts, changes, evidence, methods"},
     {"detect", cmd_detect, "score each row of a timestamp,value series for anomalies, online"},
 };
