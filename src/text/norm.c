@@ -22,20 +22,24 @@
  *    (test_text checks this for every code point against the installed utf8proc.) So for any
  *    character whose result does not start with a V or T jamo, "normalize it alone" is the same
  *    as "normalize it in context", and that result is precomputed at startup for U+0000..U+1FFFF
- *    (the BMP plus emoji and mathematical letters): one 32-bit entry per code point saying
- *    remove / separator / copy the input bytes / up to 3 output bytes inline / a longer output
- *    in a byte pool / slow.
+ *    (the BMP plus emoji and mathematical letters): per code point a length byte (0..4 output
+ *    bytes, or separator / pool / slow) and 4 output bytes, or a pool offset for longer outputs
+ *    and outputs that contain spaces. The hot loops store 4 bytes and advance by the length
+ *    whatever the character becomes; whether the output ends in a separator run is read back
+ *    from the output itself (out[-1] exists and is 0), since every space there is a separator.
  *  - The slow path. A character whose result starts with a V or T jamo may compose with what
  *    came before it. Removed characters and stripped marks emit nothing, so "what came before"
  *    is simply the last character of the output so far: if that is an L jamo or an LV syllable
  *    it is taken back and composed (Hangul composition is arithmetic), together with the run of
  *    following slow characters. Code points above U+1FFFF are normalized one by one with
  *    utf8proc (none of them composes with anything).
- *  - The ASCII fast path. ASCII is lowered and its separators turned into spaces 16 bytes at a
- *    time with SSE2 when the block has no two separators in a row (which would need collapsing);
- *    other ASCII goes byte by byte through a branch-free loop. Whether ASCII really follows the
- *    SSE2 rules ('A'..'Z' lowered, 09..0D 20 2D 2E 5F separators, the rest unchanged) is checked
- *    against the table when it is built, not assumed.
+ *  - The ASCII fast path: 32 bytes at a time with AVX2 (runtime CPU check), else 16 with SSE2:
+ *    lower 'A'..'Z', separators to spaces, commit up to the first separator that follows a
+ *    separator and step over the rest of that run. Whether ASCII really follows these fixed
+ *    rules (09..0D 20 2D 2E 5F separators, the rest unchanged) is checked against the table
+ *    when it is built, not assumed; without SIMD, a branch-free byte loop.
+ *  - 2- and 3-byte text (Arabic, Cyrillic, CJK...) runs in a tight loop that also takes the
+ *    single ASCII bytes between words.
  *
  * The offsets map: every output byte records the input offset of the character that produced
  * it; a collapsed separator run records its first separator; a composed Hangul syllable records
