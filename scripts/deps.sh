@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config g++ libhyperscan-dev libutf8proc-dev libyaml-dev libzstd-dev
       zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev bc
-      libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine jq)
+      libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine jq
+      chromium) # chromium: only for the browser tests (tests/e2e/report.sh renders the report)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
