@@ -123,12 +123,22 @@ typedef struct series_key {
     char lang[16];
 } series_key;
 
+/* The totals series of a language, shared by every topic's series in that language. */
+typedef struct lang_totals {
+    char lang[16];
+    bool any;          /* the language has posts: lo, hi are its first and last hours */
+    int64_t lo, hi;
+    uint64_t *t;       /* per bucket (NULL until a bucketed method needs it) */
+} lang_totals;
+
 typedef struct an_ctx {
     tocsin_store *s;
     const tocsin_surge_query *q;
     tocsin_surges_result *r;
     int64_t step;
     size_t top;
+    lang_totals *cache;
+    size_t ncache, cachecap;
 } an_ctx;
 
 static void bind_span(sqlite3_stmt *st, const series_key *k, int64_t from, int64_t until)
@@ -549,16 +559,29 @@ static tocsin_status one_series(an_ctx *c, const series_key *k, tocsin_error *er
     if (!ser->topic || !ser->lang)
         return OOM(err);
     size_t f0 = r->nf;
-    sqlite3_stmt *st;
-    tocsin_status rc = store_prepare(c->s, "SELECT min(hour), max(hour) FROM totals WHERE lang = ?1",
-                                     &st, err);
-    if (rc != TOCSIN_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, k->lang, -1, SQLITE_STATIC);
-    bool any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
-    int64_t lo = any ? sqlite3_column_int64(st, 0) : 0, hi = any ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_finalize(st);
-    if (!any) {
+    tocsin_status rc = TOCSIN_OK;
+    lang_totals *lt = NULL;
+    for (size_t i = 0; i < c->ncache; i++)
+        if (!strcmp(c->cache[i].lang, k->lang))
+            lt = &c->cache[i];
+    if (!lt) { /* the language's first and last hours (a scan of its totals: once per language) */
+        if (an_grow((void **)&c->cache, &c->cachecap, c->ncache + 1, sizeof *c->cache) != TOCSIN_OK)
+            return OOM(err);
+        lt = &c->cache[c->ncache++];
+        memset(lt, 0, sizeof *lt);
+        snprintf(lt->lang, sizeof lt->lang, "%s", k->lang);
+        sqlite3_stmt *st;
+        if ((rc = store_prepare(c->s, "SELECT min(hour), max(hour) FROM totals WHERE lang = ?1",
+                                &st, err)) != TOCSIN_OK)
+            return rc;
+        sqlite3_bind_text(st, 1, k->lang, -1, SQLITE_STATIC);
+        lt->any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+        lt->lo = lt->any ? sqlite3_column_int64(st, 0) : 0;
+        lt->hi = lt->any ? sqlite3_column_int64(st, 1) : 0;
+        sqlite3_finalize(st);
+    }
+    int64_t lo = lt->lo, hi = lt->hi;
+    if (!lt->any) {
         ser->note = "no posts in this language";
         return TOCSIN_OK;
     }
@@ -572,12 +595,15 @@ static tocsin_status one_series(an_ctx *c, const series_key *k, tocsin_error *er
             ser->note = "more than 200,000 buckets: use a coarser --by";
             return TOCSIN_OK;
         }
-        uint64_t *y = calloc(n, sizeof *y), *t = calloc(n, sizeof *t);
+        uint64_t *y = calloc(n, sizeof *y), *t = lt->t;
         double *e = malloc(n * sizeof *e);
         int64_t *bt = malloc(n * sizeof *bt);
-        if (!y || !t || !e || !bt) {
+        if (!t && (t = lt->t = calloc(n, sizeof *t)) &&
+            (rc = load_series(c, k, 0, ser->first, n, t, err)) != TOCSIN_OK)
+            t = NULL;
+        if (rc == TOCSIN_OK && (!y || !t || !e || !bt)) {
             rc = OOM(err);
-        } else if ((rc = load_series(c, k, 0, ser->first, n, t, err)) == TOCSIN_OK &&
+        } else if (rc == TOCSIN_OK &&
                    (rc = load_series(c, k, k->topic, ser->first, n, y, err)) == TOCSIN_OK) {
             size_t m = 0;
             for (size_t i = 0; i < n; i++) {
@@ -594,7 +620,6 @@ static tocsin_status one_series(an_ctx *c, const series_key *k, tocsin_error *er
                 rc = run_esd(c, ser, si, y, c->q->share ? e : NULL, bt, m, err);
         }
         free(y);
-        free(t);
         free(e);
         free(bt);
     }
@@ -614,7 +639,7 @@ tocsin_status tocsin_surges(tocsin_store *s, const tocsin_surge_query *q,
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL, "unknown option value");
     if (q->level != 0 && !(q->level > 0 && q->level < 1))
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "level", "level must be in (0, 1)");
-    an_ctx c = {s, q, NULL, q->by == TOCSIN_BY_HOUR ? 3600 : AN_DAY, q->top ? q->top : 5};
+    an_ctx c = {s, q, NULL, q->by == TOCSIN_BY_HOUR ? 3600 : AN_DAY, q->top ? q->top : 5, NULL, 0, 0};
     if (c.top > 1000)
         c.top = 1000;
     if (!(c.r = calloc(1, sizeof *c.r)))
@@ -663,6 +688,9 @@ out:
     sqlite3_finalize(st);
     store_exec(s, "COMMIT", NULL);
     free(keys);
+    for (size_t i = 0; i < c.ncache; i++)
+        free(c.cache[i].t);
+    free(c.cache);
     if (rc != TOCSIN_OK) {
         tocsin_surges_free(c.r);
         return rc;
