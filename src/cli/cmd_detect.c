@@ -16,7 +16,8 @@ static void detect_usage(FILE *f)
             "[0,1] computed only from that row and the rows before it. Scores >= 0.5 are alarms.\n"
             "\n"
             "  -o, --output FILE    write to FILE instead of stdout\n"
-            "  --param NAME=VALUE   override a detector parameter (learn, window, levels, context,\n"
+            "  --param NAME=VALUE   override a detector parameter (learn, window, season_window,\n"
+            "                       levels, context,\n"
             "                       context_weight, short_window, history, quiet, peak_wait,\n"
             "                       spread_floor, spike_gain, alarm); for experiments only\n");
 }
@@ -39,6 +40,7 @@ static int set_param(tocsin_detector_params *p, const char *arg)
     } ints[] = {
         {"learn", offsetof(tocsin_detector_params, learn)},
         {"window", offsetof(tocsin_detector_params, window)},
+        {"season_window", offsetof(tocsin_detector_params, season_window)},
         {"levels", offsetof(tocsin_detector_params, levels)},
         {"context", offsetof(tocsin_detector_params, context)},
         {"short_window", offsetof(tocsin_detector_params, short_window)},

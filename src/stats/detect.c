@@ -43,6 +43,7 @@
 #include <string.h>
 
 #define DETECT_MAX_CONTEXTS (1u << 20)
+#define DETECT_HOURS 24
 
 /* A ring buffer of doubles with running sum and sum of squares; the sums are recomputed from
  * scratch every `cap` pushes so rounding cannot drift. */
@@ -93,6 +94,14 @@ static double ring_sd(const ring *r)
     double var = r->sumsq / (double)r->n - m * m;
     return var > 0 ? sqrt(var) : 0.0;
 }
+
+/* A small trailing window kept both in arrival order and sorted (for the seasonal buckets). */
+typedef struct swin {
+    double *ring, *sorted;
+    size_t cap, n, head;
+} swin;
+
+static bool swin_init(swin *w, size_t cap);
 
 /* Open-addressing table: context key -> times seen. */
 typedef struct ctx_table {
@@ -169,6 +178,7 @@ struct tocsin_detector {
     uint64_t rows;
     ring values;        /* trailing values for the value surprise, in arrival order */
     double *sorted;     /* the same values, sorted */
+    swin season[DETECT_HOURS]; /* recent values per hour of the day (UTC) */
     double *learned;    /* the first `learn` values, replayed into the context table */
     double q_lo, q_step; /* quantization, fixed at the end of learning */
     int64_t *levels;    /* last `context` levels, newest last */
@@ -183,16 +193,17 @@ struct tocsin_detector {
 
 void tocsin_detector_params_init(tocsin_detector_params *p)
 {
-    p->learn = 300;
+    p->learn = 200;
     p->window = 5000;
+    p->season_window = 1000;
     p->levels = 12;
     p->context = 3;
-    p->context_weight = 1.0;
+    p->context_weight = 0.5;
     p->short_window = 30;
     p->history = 8000;
     p->spread_floor = 0.08;
     p->spike_gain = 80;
-    p->quiet = 100;
+    p->quiet = 200;
     p->peak_wait = 0;
     p->alarm = 0.2;
 }
@@ -204,6 +215,7 @@ static tocsin_status check_params(const tocsin_detector_params *p, tocsin_error 
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, field, msg);
     NEED(p->learn >= 10 && p->learn <= 1000000, "learn", "must be between 10 and 1000000 rows");
     NEED(p->window >= 2 && p->window <= 1000000, "window", "must be between 2 and 1000000 rows");
+    NEED(p->season_window <= 1000000, "season_window", "must be at most 1000000 rows");
     NEED(p->levels >= 2 && p->levels <= 100000, "levels", "must be between 2 and 100000");
     NEED(p->context >= 1 && p->context <= 8, "context", "must be between 1 and 8");
     NEED(p->short_window >= 1 && p->short_window <= 100000, "short_window",
@@ -228,6 +240,10 @@ void tocsin_detector_free(tocsin_detector *d)
         return;
     free(d->values.v);
     free(d->sorted);
+    for (int h = 0; h < DETECT_HOURS; h++) {
+        free(d->season[h].ring);
+        free(d->season[h].sorted);
+    }
     free(d->learned);
     free(d->levels);
     free(d->ctx.key);
@@ -255,7 +271,10 @@ tocsin_status tocsin_detector_new(const tocsin_detector_params *params, tocsin_d
     d->learned = malloc(p.learn * sizeof *d->learned);
     d->levels = malloc(p.context * sizeof *d->levels);
     d->sorted = malloc(p.window * sizeof *d->sorted);
-    if (!d->learned || !d->levels || !d->sorted || !ring_init(&d->values, p.window) ||
+    bool season_ok = true;
+    for (int h = 0; h < DETECT_HOURS && p.season_window; h++)
+        season_ok &= swin_init(&d->season[h], p.season_window);
+    if (!season_ok || !d->learned || !d->levels || !d->sorted || !ring_init(&d->values, p.window) ||
         !ring_init(&d->surprise_short, p.short_window) ||
         !ring_init(&d->surprise_hist, p.history) || !ctx_grow(&d->ctx)) {
         tocsin_detector_free(d);
@@ -307,6 +326,47 @@ static double value_surprise(const tocsin_detector *d, double x)
         return 0.0;
     size_t below_or_eq = bound(d->sorted, n, x, true);
     size_t above_or_eq = n - bound(d->sorted, n, x, false);
+    size_t tail = below_or_eq < above_or_eq ? below_or_eq : above_or_eq;
+    double p = (2.0 * (double)tail + 1.0) / ((double)n + 1.0);
+    if (p >= 1)
+        return 0.0;
+    return -log10(p) / log10((double)n + 1.0);
+}
+
+static bool swin_init(swin *w, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->ring = malloc(cap * sizeof *w->ring);
+    w->sorted = malloc(cap * sizeof *w->sorted);
+    w->cap = cap;
+    return w->ring && w->sorted;
+}
+
+static void swin_push(swin *w, double x)
+{
+    size_t n = w->n;
+    if (n == w->cap) {
+        double old = w->ring[w->head];
+        size_t i = bound(w->sorted, n, old, false);
+        memmove(w->sorted + i, w->sorted + i + 1, (n - i - 1) * sizeof *w->sorted);
+        n--;
+    } else {
+        w->n++;
+    }
+    size_t i = bound(w->sorted, n, x, true);
+    memmove(w->sorted + i + 1, w->sorted + i, (n - i) * sizeof *w->sorted);
+    w->sorted[i] = x;
+    w->ring[w->head] = x;
+    w->head = (w->head + 1) % w->cap;
+}
+
+static double swin_surprise(const swin *w, double x, size_t min_n)
+{
+    size_t n = w->n;
+    if (n < min_n)
+        return 0.0;
+    size_t below_or_eq = bound(w->sorted, n, x, true);
+    size_t above_or_eq = n - bound(w->sorted, n, x, false);
     size_t tail = below_or_eq < above_or_eq ? below_or_eq : above_or_eq;
     double p = (2.0 * (double)tail + 1.0) / ((double)n + 1.0);
     if (p >= 1)
@@ -403,7 +463,6 @@ static void finish_learning(tocsin_detector *d, bool *nomem)
 tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double value, double *score,
                                      tocsin_error *err)
 {
-    (void)ts; /* rows are taken as equally spaced; the time only labels them */
     if (!isfinite(value))
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, d->rows + 1, "value",
                             "not a finite number");
@@ -414,6 +473,14 @@ tocsin_status tocsin_detector_update(tocsin_detector *d, int64_t ts, double valu
     double value_s = value_surprise(d, value);
     double spike = spike_score(d, value);
     window_push(d, value);
+    if (d->p.season_window) {
+        /* The same value may be ordinary at noon and extreme at 3 a.m. */
+        int hour = (int)(((ts % 86400) + 86400) % 86400 / 3600);
+        double seasonal = swin_surprise(&d->season[hour], value, 30);
+        swin_push(&d->season[hour], value);
+        if (seasonal > value_s)
+            value_s = seasonal;
+    }
     double ctx_s = 0.0;
     if (row < d->p.learn) {
         d->learned[row] = value;
