@@ -385,6 +385,7 @@ struct tocsin_reader {
     } stack[MAX_SEGS + 1];
     size_t depth;
     unsigned target_path;
+    bool found_array;      /* a target array was met (else a warning at the end) */
     tc_buf ctx_pairs, ctx_json, key;
 };
 
@@ -1141,11 +1142,20 @@ static int read_key(struct tocsin_reader *r)
 }
 
 /* Consumes one JSON value at pos; appends its raw text to `keep` when not NULL (scalars only
- * are kept by callers). @return 0, -1 at the end of input, -2 on error. */
+ * are kept by callers). @return 0, 1 when it was consumed but did not fit in `keep` (which may
+ * then hold part of it), -1 at the end of input, -2 on a read error. */
+static void tc_buf_reset_to(tc_buf *b, size_t len)
+{
+    b->len = len;
+    if (b->data)
+        b->data[len] = '\0';
+}
+
 static int skip_value(struct tocsin_reader *r, tc_buf *keep)
 {
     rd_src *s = &r->src;
     jscan j = {0, false, false};
+    bool overflow = false;
     for (;;) {
         if (!rd_src_want(s, 1))
             return -2;
@@ -1154,11 +1164,13 @@ static int skip_value(struct tocsin_reader *r, tc_buf *keep)
         size_t avail = s->len - s->pos;
         bool done = false;
         size_t k = scan_elem(&j, s->buf + s->pos, avail, &done);
-        if (keep && tc_buf_append(keep, s->buf + s->pos, k) != TOCSIN_OK)
-            return -2;
+        if (keep && tc_buf_append(keep, s->buf + s->pos, k) != TOCSIN_OK) {
+            keep = NULL;
+            overflow = true;
+        }
         s->pos += k;
         if (done)
-            return 0;
+            return overflow ? 1 : 0;
     }
 }
 
@@ -1233,15 +1245,17 @@ static int walk(struct tocsin_reader *r)
             continue;
         }
         if (f->kind == '{' && c != '{' && c != '[') {
-            /* a scalar member: context for the records below */
-            if (tc_buf_putc(&r->ctx_pairs, '"') || tc_buf_append(&r->ctx_pairs, r->key.data, r->key.len) ||
-                tc_buf_append(&r->ctx_pairs, "\":", 2))
-                return -2;
-            int k = skip_value(r, &r->ctx_pairs);
+            /* a scalar member: context for the records below (dropped when the context would
+             * pass its cap: a huge string is not worth keeping) */
+            size_t mark = r->ctx_pairs.len;
+            bool fits = tc_buf_putc(&r->ctx_pairs, '"') == TOCSIN_OK &&
+                        tc_buf_append(&r->ctx_pairs, r->key.data, r->key.len) == TOCSIN_OK &&
+                        tc_buf_append(&r->ctx_pairs, "\":", 2) == TOCSIN_OK;
+            int k = skip_value(r, fits ? &r->ctx_pairs : NULL);
             if (k < 0)
                 return k;
-            if (tc_buf_putc(&r->ctx_pairs, ',') != TOCSIN_OK)
-                return -2;
+            if (!fits || k == 1 || tc_buf_putc(&r->ctx_pairs, ',') != TOCSIN_OK)
+                tc_buf_reset_to(&r->ctx_pairs, mark);
             continue;
         }
         int k = skip_value(r, NULL);
@@ -1300,8 +1314,19 @@ static tocsin_status next_array_record(struct tocsin_reader *r, tocsin_error *er
                     return src_failed(r, err);
                 if (w <= 0) { /* the document ended (or stopped being walkable) */
                     r->astate = 2;
+                    if (!r->found_array && r->opts.warn) {
+                        char msg[300];
+                        size_t l = (size_t)snprintf(msg, sizeof msg,
+                                                    "no records: no array found at");
+                        for (size_t i = 0; r->fmt->paths && r->fmt->paths[i] && l < sizeof msg;
+                             i++)
+                            l += (size_t)snprintf(msg + l, sizeof msg - l, "%s %s",
+                                                  i ? "," : "", r->fmt->paths[i]);
+                        reader_warn(r, 0, false, msg);
+                    }
                     continue;
                 }
+                r->found_array = true;
                 build_ctx(r);
             }
             r->astate = 1;

@@ -460,6 +460,27 @@ static void test_nested(void)
         CHECK_STR(R.texts, "m0|m1|m2|m10|m11|m12");
         CHECK_STR(R.channels, "100:chat 0|100:chat 0|100:chat 0|101:chat 1|101:chat 1|101:chat 1");
     }
+    /* a context member too big to keep is dropped, the others stay */
+    char *big = malloc(3u << 20);
+    size_t k = (size_t)snprintf(big, 64, "{\"name\":\"c\",\"big\":\"");
+    memset(big + k, 'x', 2u << 20);
+    k += 2u << 20;
+    snprintf(one, sizeof one, msg, 1, 1, 1);
+    k += (size_t)snprintf(big + k, 1024, "\",\"id\":5,\"messages\":[%s]}", one);
+    write_file("bigctx.json", big, k);
+    free(big);
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.format = "telegram";
+    read_with(&R, &o, tmp("bigctx.json"), false, 0, 0);
+    CHECK_INT(R.st, TOCSIN_OK);
+    CHECK_STR(R.channels, "5:c");
+    /* no array at any of the paths: no records, and a warning that says why */
+    p = write_str("noarr.json", "{\"name\":\"x\",\"list\":[1,2]}");
+    read_with(&R, &o, p, false, 0, 0);
+    CHECK_INT(R.st, TOCSIN_OK);
+    CHECK_INT(R.nposts, 0);
+    CHECK(strstr(R.warns, "no records: no array found at messages") != NULL);
     /* a cut export: the messages before the cut, then a truncated-record warning */
     p = write_file("cut.json", buf, n / 2);
     read_path(&R, p);
