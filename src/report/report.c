@@ -166,12 +166,12 @@ static tocsin_status load_topics(rp_ctx *c)
         for (size_t k = 0; k < c->n && !found; k++)
             found = c->o->topics[i] && strcmp(c->t[k].name, c->o->topics[i]) == 0;
         if (!found)
-            rc = tc_error_set(c->err, TOCSIN_ERR_USAGE, c->s->path, 0, "topic",
+            rc = tc_error_set(c->err, TOCSIN_ERR_USAGE, NULL, 0, "topic",
                               "unknown topic '%s' (the store has: %s)",
                               c->o->topics[i] ? c->o->topics[i] : "", known.len ? known.data : "none");
     }
     if (rc == TOCSIN_OK && !c->n)
-        rc = tc_error_set(c->err, TOCSIN_ERR_USAGE, c->s->path, 0, "topic",
+        rc = tc_error_set(c->err, TOCSIN_ERR_USAGE, NULL, 0, "topic",
                           "the store has no topics (run tocsin ingest first)");
     tc_buf_free(&known);
     return rc;
