@@ -5,7 +5,7 @@
  *  - id `id` (instance-local snowflake, a string), time `created_at`;
  *  - author `account.id`, name `account.acct` (user, or user@host for remote accounts);
  *  - text: `spoiler_text` (the content warning, plain), a blank line, then `content` turned
- *    from HTML to text; a quote's fallback paragraph (<p class="quote-inline">RE: link</p>) is
+ *    from HTML to text, then a poll's option titles, one per line; a quote's fallback paragraph (<p class="quote-inline">RE: link</p>) is
  *    dropped since the quote is recorded as ref_id;
  *  - boosts: the outer `content` is "" and `reblog` holds the boosted status: the text, urls,
  *    hashtags and mentions come from it, the post keeps the boost's own id, time and account,
@@ -108,6 +108,23 @@ static tocsin_status map_status(rd_out *o, tj_doc *d, tj_val st_obj)
     p->text = fu_join(o, parts, 2, "\n\n");
     if (!p->text.ptr)
         p->text = rd_out_copy(o, "", 0);
+    /* a poll's options are part of what readers see: one per line after the text */
+    tj_val opt0;
+    size_t nopt = tj_children(d, tj_path(d, src, "poll.options"), &opt0);
+    if (nopt) {
+        rd_out_cat_begin(o);
+        if (rd_out_cat_add(o, p->text.ptr, p->text.len))
+            return TOCSIN_ERR_NOMEM;
+        for (size_t i = 0; i < nopt; i++) {
+            tocsin_strv t = fu_str(d, opt0 + (tj_val)i, "title");
+            if (t.len && (rd_out_cat_add(o, "\n", 1) || rd_out_cat_add(o, t.ptr, t.len)))
+                return TOCSIN_ERR_NOMEM;
+        }
+        tocsin_strv all = rd_out_cat_end(o);
+        if (!all.ptr)
+            return TOCSIN_ERR_NOMEM;
+        p->text = all;
+    }
 
     st = fu_html_links(o, html, skip_classes);
     if (st)
