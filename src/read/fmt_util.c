@@ -225,7 +225,7 @@ static int month_of(const char *w, size_t n)
         int month;
     } names[] = {
         {"jan", 1},  {"ene", 1},  {"gen", 1},  {"jän", 1}, {"janv", 1}, {"feb", 2}, {"fev", 2},
-        {"fév", 2},  {"fév", 2}, {"mar", 3},  {"mär", 3}, {"mrt", 3},  {"apr", 4}, {"abr", 4},
+        {"fév", 2},  {"fév", 2}, {"mar", 3},  {"mär", 3}, {"mrt", 3}, {"mrz", 3},  {"apr", 4}, {"abr", 4},
         {"avr", 4},  {"may", 5},  {"mai", 5},  {"mag", 5},  {"mei", 5},  {"jun", 6}, {"jui", 6},
         {"giu", 6},  {"jul", 7},  {"lug", 7},  {"aug", 8},  {"ago", 8},  {"aoû", 8}, {"aou", 8},
         {"sep", 9},  {"set", 9},  {"oct", 10}, {"out", 10}, {"okt", 10}, {"ott", 10},

@@ -269,7 +269,6 @@ static tocsin_status wa_next(void *state, rd_src *src, rd_out *o, int *got, tocs
     wa_stamp st;
     /* find the next stamped line */
     for (;;) {
-        size_t at = w->pos;
         if (!take_line(w, &w->pos, &p, &n)) {
             *got = 0;
             return TOCSIN_OK;
@@ -280,7 +279,6 @@ static tocsin_status wa_next(void *state, rd_src *src, rd_out *o, int *got, tocs
             break;
         }
         if (n) {
-            (void)at;
             rd_out_record(o, line);
             rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "line without a timestamp before the first "
                                                 "message");
