@@ -1227,7 +1227,7 @@ typedef struct tocsin_serve_opts {
     const char *token;        /* NULL: none, only allowed on a loopback address; otherwise 16 to
                                  128 of [A-Za-z0-9-_.~], required on every request */
     unsigned max_connections; /* default 64 */
-    unsigned max_events;      /* concurrent event streams, default 16 */
+    unsigned max_events;      /* concurrent event streams, default 16, at most half the above */
     unsigned poll_ms;         /* how often the store is checked for changes; default 500 */
     bool cache;               /* cache API answers until the store changes (default true) */
 } tocsin_serve_opts;

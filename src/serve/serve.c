@@ -3,7 +3,7 @@
  * Design. One MHD daemon in thread-per-connection mode: every connection has its own thread, so
  * a Server-Sent Events stream may block in its content callback while it waits for news, and a
  * slow query never stalls the other connections; the connection count is capped (64 by default,
- * 16 of them event streams) and so is the memory of a request (URL and headers, 16 KiB), and any
+ * 16 of them, and at most half, event streams) and so is the memory of a request (URL and headers, 16 KiB), and any
  * request body is refused (413): the API is GET only. Requests take a read-only store handle from
  * a pool (one SQLite connection per concurrent request; handles are reopened after the store
  * changes). API answers are cached per URL until the store changes (direct-mapped, 256 slots).
@@ -707,8 +707,8 @@ tocsin_status tocsin_server_start(const tocsin_serve_opts *o, tocsin_server **ou
     sv->cache_on = o->cache;
     sv->poll_ms = o->poll_ms ? o->poll_ms : 500;
     sv->max_events = o->max_events ? o->max_events : 16;
-    if (sv->max_events >= maxc)
-        sv->max_events = maxc > 1 ? maxc - 1 : 1;
+    if (sv->max_events > maxc / 2) /* streams never take more than half the connections */
+        sv->max_events = maxc / 2 ? maxc / 2 : 1;
     if (!sv->db || !sv->pool) {
         tocsin_store_close(probe);
         free_server(sv);
