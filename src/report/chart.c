@@ -128,6 +128,13 @@ tocsin_status rp_chart_series(tc_buf *b, const rp_series *s, int w, int h, const
         if (rc == TOCSIN_OK)
             rc = rp_printf(b, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
                            fx(&f, a), f.y0, fx(&f, z) - fx(&f, a), f.y1 - f.y0);
+        if (rc == TOCSIN_OK && m->kind != 0) /* a window: a band along the bottom, named */
+            rc = rp_printf(b, "<rect class=\"band\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                              "height=\"4\"/>",
+                           fx(&f, a), f.y1 - 4, fx(&f, z) - fx(&f, a));
+        if (rc == TOCSIN_OK && m->kind != 0 && !small)
+            rc = rp_printf(b, "<text class=\"wl\" x=\"%.1f\" y=\"%.1f\">%s</text>", fx(&f, a) + 3,
+                           f.y0 + 11, m->kind == 1 ? "before" : "after");
         if (rc == TOCSIN_OK && m->kind == 0 && m->hi > m->lo) {
             int64_t lo = m->lo < s->first ? s->first : m->lo;
             double x0 = fx(&f, lo), x1 = fx(&f, m->hi);

@@ -358,7 +358,8 @@ static const char css[] =
     "stroke-dasharray:4 2}\n"
     ".m-change rect{fill:rgba(192,57,43,.10)}.m-change rect.ci{fill:var(--chg)}"
     ".m-change .cp{stroke:var(--chg);stroke-dasharray:2 2}"
-    ".m-before rect{fill:rgba(90,100,110,.12)}.m-after rect{fill:rgba(39,174,96,.14)}\n"
+    ".m-before rect{fill:rgba(90,100,110,.12)}.m-after rect{fill:rgba(39,174,96,.14)}"
+    ".m-before rect.band{fill:#6b7580}.m-after rect.band{fill:#27ae60}svg text.wl{fill:var(--ink)}\n"
     ".multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:10px}"
     ".multiples figure{margin:0;border:1px solid var(--line);padding:4px}"
     "figcaption{font-size:12px;color:var(--mute)}\n"
@@ -890,7 +891,9 @@ static tocsin_status topic_section(rp_ctx *c, size_t idx)
         rc = rp_printf(b, "<h3>By language</h3>\n<p class=\"note\">%s per day (solid) and %s "
                           "(dashed), each on its own scale; changes shaded.</p>\n"
                           "<div class=\"multiples\">\n",
-                       c->o->measure == TOCSIN_MEASURE_POSTS ? "Posts" : tocsin_measure_name(c->o->measure),
+                       c->o->measure == TOCSIN_MEASURE_POSTS     ? "Raw posts"
+                       : c->o->measure == TOCSIN_MEASURE_UNIQUE ? "Unique posts"
+                                                                : "Distinct authors",
                        share_label);
         for (size_t i = 0; i < shown && rc == TOCSIN_OK; i++) {
             rc = topic_marks(c, t, order[i].lang, &marks, &nm);
