@@ -818,11 +818,12 @@ static bool try_batch(struct tocsin_reader *r)
     uint64_t abs_pos = s->dropped + s->pos;
     if (abs_pos < r->no_batch_until)
         return false;
-    if (!s->is_map && !rd_src_want(s, TJ_BATCH_MAX))
-        return false;
+    /* streams: only what is already buffered, so a live pipe is never held up for a batch */
     size_t avail = s->len - s->pos;
     if (avail > TJ_BATCH_MAX)
         avail = TJ_BATCH_MAX;
+    if (!s->is_map && avail < 16384)
+        return false;
     const char *p = s->buf + s->pos;
     const char *last = avail ? memrchr(p, '\n', avail) : NULL;
     if (!last) {
@@ -1736,6 +1737,36 @@ static tocsin_status copy_opts(tocsin_reader *r, const tocsin_read_opts *o)
     return TOCSIN_OK;
 }
 
+/* Reads the head of a stream for detection: up to HEAD_MAX bytes, but a live pipe of JSON
+ * Lines or delimited text must not wait for a megabyte before its first record, so filling stops
+ * once two lines are in and the first one is a whole record ("{...}" / "[...]" for JSON; any
+ * line for text that is not XML). JSON documents and XML fill the whole head (their sniffers
+ * look deeper). @return false on a read error. */
+static bool fill_head(rd_src *s)
+{
+    for (;;) {
+        size_t n = s->len;
+        const char *b = s->buf;
+        if (n >= HEAD_MAX || s->eof)
+            return true;
+        const char *nl1 = n ? memchr(b, '\n', n) : NULL;
+        const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(b + n - nl1 - 1)) : NULL;
+        if (nl2) {
+            size_t at = 0;
+            int c0 = first_nonws(b, n, &at);
+            const char *e = nl1;
+            while (e > b + at && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            bool json_line = e > b + at && ((c0 == '{' && e[-1] == '}') || (c0 == '[' && e[-1] == ']'));
+            if (json_line || (c0 >= 0 && c0 != '{' && c0 != '[' && c0 != '<'))
+                return true;
+        }
+        size_t want = s->len - s->pos + 1;
+        if (!rd_src_want(s, want))
+            return false;
+    }
+}
+
 static tocsin_status open_common(const tocsin_read_opts *opts, const char *path, bool ranged,
                                  uint64_t begin, uint64_t end, tocsin_reader **out,
                                  tocsin_error *err)
@@ -1814,7 +1845,7 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
         }
         r->src.is_map = false;
         /* a read error after some bytes surfaces once the records before it are read */
-        if (!rd_src_want(&r->src, HEAD_MAX) && r->src.len == 0) {
+        if (!fill_head(&r->src) && r->src.len == 0) {
             st = src_failed(r, err);
             goto fail;
         }

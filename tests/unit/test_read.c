@@ -6,6 +6,7 @@
 #include "tocsin.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -640,6 +641,49 @@ static void test_stdin(void)
     CHECK_STR(R.texts, "from stdin");
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char m[] = "FAIL test_stdin_live: the reader waited for more input\n";
+    if (write(2, m, sizeof m - 1) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+/* A live pipe: the first records come out while the writer is still there (no waiting for a
+ * full detection head or a batch). An alarm turns a wait into a failure. */
+static void test_stdin_live(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return;
+    const char *lines = "{\"text\":\"one\"}\n{\"text\":\"two\"}\n";
+    CHECK_INT(write(fds[1], lines, strlen(lines)), (long long)strlen(lines));
+    int saved = dup(0);
+    dup2(fds[0], 0);
+    close(fds[0]);
+    signal(SIGALRM, on_alarm);
+    alarm(10);
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    tocsin_reader *r;
+    tocsin_error e;
+    CHECK_INT(tocsin_reader_open(&o, "-", &r, &e), TOCSIN_OK);
+    tocsin_post p;
+    int got = 0;
+    CHECK_INT(tocsin_reader_next(r, &p, &got, &e), TOCSIN_OK);
+    CHECK(got == 1 && p.text.len == 3 && memcmp(p.text.ptr, "one", 3) == 0);
+    CHECK_INT(tocsin_reader_next(r, &p, &got, &e), TOCSIN_OK);
+    CHECK(got == 1 && p.text.len == 3 && memcmp(p.text.ptr, "two", 3) == 0);
+    alarm(0);
+    close(fds[1]);
+    CHECK_INT(tocsin_reader_next(r, &p, &got, &e), TOCSIN_OK);
+    CHECK_INT(got, 0);
+    tocsin_reader_free(r);
+    dup2(saved, 0);
+    close(saved);
+}
+
 static void test_paths(void)
 {
     CHECK_INT(sh("mkdir -p '%s/tree/b/c' '%s/tree/.hid' && touch '%s/tree/z.jsonl' "
@@ -804,6 +848,7 @@ int main(void)
     RUN(test_gzip_multimember_and_truncated);
     RUN(test_zstd_long_window);
     RUN(test_stdin);
+    RUN(test_stdin_live);
     RUN(test_paths);
     RUN(test_detection_errors);
     RUN(test_tz_option);
