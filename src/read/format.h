@@ -21,6 +21,11 @@
  * until the record's posts have all been returned. A record can give 0..n posts; a record that is
  * not usable is reported with rd_out_skip() (counted by reason, warned, an error under --strict).
  *
+ * Places: records framed by lines carry their 1-based line (post.line); elements of JSON arrays
+ * (top-level or nested) carry no line (post.line = 0) and warnings name their 1-based index
+ * (tocsin_error.is_record_index). JSON Lines are parsed in batches when they allow it (see
+ * reader.c); a mapper sees no difference.
+ *
  * Detection: the reader looks at the first bytes of the input, decides which framings are
  * possible, frames and parses the first record for each, and calls every format's sniff(). The
  * highest score wins (ties: table order). sniff() returns 0..100 (0 = does not fit, and then
