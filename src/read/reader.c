@@ -39,11 +39,6 @@
 #define MAX_PATHS 8
 #define MAX_SEGS 16
 
-/* The text stage provides this; weak so the reader links before it lands. */
-#pragma weak tocsin_html_to_text
-#pragma weak tocsin_norm_new
-#pragma weak tocsin_norm_free
-
 /* ------------------------------------------------------------------------------------------
  * Names and small public helpers
  * ---------------------------------------------------------------------------------------- */
@@ -577,8 +572,6 @@ tocsin_status rd_out_html(rd_out *o, const char *html, size_t len, tocsin_strv *
 {
     struct tocsin_reader *r = o->r;
     tocsin_error e;
-    if (!tocsin_html_to_text || !tocsin_norm_new)
-        return TOCSIN_ERR_INTERNAL; /* the text stage is not linked in */
     if (!r->norm) {
         tocsin_status s = tocsin_norm_new(&r->norm, &e);
         if (s != TOCSIN_OK)
@@ -1676,8 +1669,7 @@ static void reader_release(tocsin_reader *r)
     tc_buf_free(&r->ctx_pairs);
     tc_buf_free(&r->ctx_json);
     tc_buf_free(&r->key);
-    if (r->norm && tocsin_norm_free)
-        tocsin_norm_free(r->norm);
+    tocsin_norm_free(r->norm);
     free(r->strs);
     free(r->path);
     free(r);
