@@ -142,6 +142,47 @@ static void test_detector_streaming(void)
     CHECK_INT(alarms_before, 0);
 }
 
+/* Day (08:00-20:00 UTC) at about 100, night at about 10, 5-minute rows for 20 days; on day 15
+ * at 03:00 the night jumps to the day's level for two hours. Every value of that burst is
+ * ordinary over the whole series; only its hour makes it unusual: the seasonal ranks raise an
+ * alarm, and without them (season_window = 0) nothing does. */
+static int seasonal_run(uint32_t season_window, int *alarms_before)
+{
+    enum { PER_DAY = 288, DAYS = 20 };
+    tocsin_detector_params p;
+    tocsin_detector_params_init(&p);
+    p.season_window = season_window;
+    tocsin_detector *d;
+    CHECK_INT(tocsin_detector_new(&p, &d, NULL), TOCSIN_OK);
+    uint64_t st = 99;
+    int alarm_burst = 0;
+    *alarms_before = 0;
+    for (int i = 0; i < PER_DAY * DAYS; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        double noise = (double)(st >> 11) / 9007199254740992.0 * 4 - 2;
+        int minute = (i % PER_DAY) * 5, day = i / PER_DAY;
+        bool daytime = minute >= 8 * 60 && minute < 20 * 60;
+        bool burst = day == 15 && minute >= 3 * 60 && minute < 5 * 60;
+        double v = (daytime || burst ? 100 : 10) + noise, s;
+        CHECK_INT(tocsin_detector_update(d, 1420070400 + 300 * (int64_t)i, v, &s, NULL), TOCSIN_OK);
+        if (day >= 5 && day < 15 && s >= 0.5)
+            (*alarms_before)++;
+        if (burst && s >= 0.5)
+            alarm_burst = 1;
+    }
+    tocsin_detector_free(d);
+    return alarm_burst;
+}
+
+static void test_detector_seasonal(void)
+{
+    int before;
+    CHECK(seasonal_run(1000, &before));
+    CHECK_INT(before, 0);
+    CHECK(!seasonal_run(0, &before));
+    CHECK_INT(before, 0);
+}
+
 static void test_detector_params(void)
 {
     tocsin_detector_params p;
@@ -204,6 +245,7 @@ int main(void)
     RUN(test_scorer_hand_example);
     RUN(test_scorer_sweep);
     RUN(test_detector_streaming);
+    RUN(test_detector_seasonal);
     RUN(test_detector_params);
     RUN(test_series_reader);
     return check_summary();
