@@ -76,6 +76,16 @@ typedef struct model_key {
     uint32_t off;
 } model_key;
 
+/* A unigram or bigram while loading: its code points (cp[1] = 0 for a unigram), its slot value. */
+typedef struct model_short {
+    uint32_t cp[2];
+    uint32_t off;
+} model_short;
+
+#define LETTER_TABLE 0x10000u /* letter ids cover the BMP */
+#define LETTER_NONE 0xFF      /* a code point in no unigram or bigram of the group */
+#define NGRAM_NONE UINT32_MAX /* a direct-table n-gram never seen */
+
 typedef struct model_group {
     lang_script script;
     int max_order; /* the highest order with an unk line */
@@ -93,6 +103,14 @@ typedef struct model_group {
     size_t n_rows, rows_cap;
     model_key *keys; /* every n-gram's key and slot value, while loading only */
     size_t keys_cap;
+    /* Unigrams and bigrams are not hashed: the group's letters get small ids (0 = space) and
+     * their slot values sit in direct tables, uni[id] and bi[id1 * n_alpha + id2]
+     * (NGRAM_NONE = not seen). */
+    uint8_t *letter_id;   /* LETTER_TABLE entries: BMP code point -> id, or LETTER_NONE */
+    size_t n_alpha;
+    uint32_t *uni, *bi;
+    model_short *shorts;  /* the unigrams and bigrams, while loading only */
+    size_t n_shorts, shorts_cap;
 } model_group;
 
 struct lang_model {
@@ -162,6 +180,10 @@ static void group_free(model_group *g)
     free(g->entries);
     free(g->rows);
     free(g->keys);
+    free(g->letter_id);
+    free(g->uni);
+    free(g->bi);
+    free(g->shorts);
 }
 
 void lang_model_free(lang_model *m)
@@ -255,7 +277,10 @@ static tocsin_status keys_put(model_group *g, parse_ctx *pc, size_t idx, uint64_
     return TOCSIN_OK;
 }
 
-static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, tocsin_strv ent)
+/* Stores an n-gram's gains. A unigram or bigram (shrt != NULL: its code points) goes to the
+ * list the direct tables are built from at the group's end, a longer one into the hash table. */
+static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, tocsin_strv ent,
+                                  const uint32_t *shrt)
 {
     if (ent.len == 0 || ent.len % 3)
         return PARSE_FAIL(pc, "n-gram entries must be 3 characters each, got %zu", ent.len);
@@ -313,7 +338,21 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
             g->entries[off + 1 + i] = (uint16_t)(l << 8 | gain);
     }
     size_t used_entries = dense ? 0 : n + 1;
-    if (g->used + 1 > g->n_slots / 2) {
+    if (shrt) {
+        if (g->n_shorts == g->shorts_cap) {
+            size_t cap = g->shorts_cap ? g->shorts_cap * 2 : 1024;
+            model_short *p = realloc(g->shorts, cap * sizeof *p);
+            if (!p)
+                return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                                    "out of memory");
+            g->shorts = p;
+            g->shorts_cap = cap;
+        }
+        g->shorts[g->n_shorts++] = (model_short){{shrt[0], shrt[1]}, (uint32_t)off};
+        g->n_entries += used_entries;
+        return TOCSIN_OK;
+    }
+    if (g->used + 1 > g->n_slots / 4 * 3) {
         size_t ns = g->n_slots ? g->n_slots * 2 : 1024;
         model_slot *slots = calloc(ns, sizeof *slots);
         if (!slots)
@@ -356,8 +395,51 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
     return TOCSIN_OK;
 }
 
+/* Gives the group's letters their ids and fills the unigram and bigram tables (at 'end'). */
+static tocsin_status group_build_direct(model_group *g, parse_ctx *pc)
+{
+    g->letter_id = malloc(LETTER_TABLE);
+    if (!g->letter_id)
+        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                            "out of memory");
+    memset(g->letter_id, LETTER_NONE, LETTER_TABLE);
+    g->letter_id[' '] = 0;
+    g->n_alpha = 1;
+    for (size_t i = 0; i < g->n_shorts; i++) {
+        for (int k = 0; k < 2; k++) {
+            uint32_t cp = g->shorts[i].cp[k];
+            if ((k == 1 && !cp) || g->letter_id[cp] != LETTER_NONE)
+                continue;
+            if (g->n_alpha >= LETTER_NONE)
+                return PARSE_FAIL(pc, "more than %d letters in one group's unigrams and bigrams",
+                                  LETTER_NONE - 1);
+            g->letter_id[cp] = (uint8_t)g->n_alpha++;
+        }
+    }
+    g->uni = malloc(g->n_alpha * sizeof *g->uni);
+    g->bi = malloc(g->n_alpha * g->n_alpha * sizeof *g->bi);
+    if (!g->uni || !g->bi)
+        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                            "out of memory");
+    memset(g->uni, 0xFF, g->n_alpha * sizeof *g->uni);
+    memset(g->bi, 0xFF, g->n_alpha * g->n_alpha * sizeof *g->bi);
+    for (size_t i = 0; i < g->n_shorts; i++) {
+        const model_short *sh = &g->shorts[i];
+        uint32_t *cell = sh->cp[1] ? &g->bi[g->letter_id[sh->cp[0]] * g->n_alpha +
+                                            g->letter_id[sh->cp[1]]]
+                                   : &g->uni[g->letter_id[sh->cp[0]]];
+        if (*cell != NGRAM_NONE)
+            return PARSE_FAIL(pc, "duplicate unigram or bigram in the group");
+        *cell = sh->off;
+    }
+    free(g->shorts);
+    g->shorts = NULL;
+    g->n_shorts = g->shorts_cap = 0;
+    return TOCSIN_OK;
+}
+
 /* Hashes a file n-gram ('_' = space) the way lang_model_score does. @return its order or 0. */
-static int ngram_key(tocsin_strv v, uint64_t *key)
+static int ngram_key(tocsin_strv v, uint64_t *key, uint32_t cps[MODEL_MAX_ORDER])
 {
     uint64_t h = HASH_SEED;
     int order = 0;
@@ -370,8 +452,9 @@ static int ngram_key(tocsin_strv v, uint64_t *key)
         if (cp == '_')
             cp = ' ';
         h = hash_step(h, cp);
-        if (++order > MODEL_MAX_ORDER)
+        if (order >= MODEL_MAX_ORDER)
             return 0;
+        cps[order++] = cp;
         i += k;
     }
     *key = hash_key(h, order);
@@ -421,11 +504,18 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
         }
         if (strv_is(f[0], "g")) {
             uint64_t key;
-            if (!g || nf != 3 || !ngram_key(f[1], &key)) {
+            uint32_t cps[MODEL_MAX_ORDER] = {0};
+            int order;
+            if (!g || nf != 3 || !(order = ngram_key(f[1], &key, cps))) {
                 st = PARSE_FAIL(&pc, "bad n-gram line%s", g ? "" : " (outside a group)");
                 goto fail;
             }
-            if ((st = group_insert(g, &pc, key, f[2])) != TOCSIN_OK)
+            if (order <= 2 && (cps[0] >= LETTER_TABLE || cps[1] >= LETTER_TABLE)) {
+                st = PARSE_FAIL(&pc, "unigrams and bigrams must be in the Basic Multilingual "
+                                     "Plane (U+0000..U+FFFF)");
+                goto fail;
+            }
+            if ((st = group_insert(g, &pc, key, f[2], order <= 2 ? cps : NULL)) != TOCSIN_OK)
                 goto fail;
         } else if (strv_is(f[0], "scale") || strv_is(f[0], "temper") ||
                    strv_is(f[0], "trust_p") || strv_is(f[0], "stop_bits") ||
@@ -524,10 +614,23 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             if (order > g->max_order)
                 g->max_order = (int)order;
         } else if (strv_is(f[0], "end")) {
-            if (!g || !g->n_langs || !g->used || !g->max_order) {
+            if (!g || !g->n_langs || (!g->used && !g->n_shorts) || !g->max_order) {
                 st = PARSE_FAIL(&pc, "'end' without a complete group");
                 goto fail;
             }
+            if (!g->slots) { /* no n-gram above order 2: an empty table still answers */
+                g->slots = calloc(2, sizeof *g->slots);
+                if (!g->slots) {
+                    st = tc_error_set(err, TOCSIN_ERR_NOMEM, name, pc.line, "model",
+                                      "out of memory");
+                    goto fail;
+                }
+                g->n_slots = 2;
+                g->mask = 1;
+                g->shift = 63;
+            }
+            if ((st = group_build_direct(g, &pc)) != TOCSIN_OK)
+                goto fail;
             free(g->keys);
             g->keys = NULL;
             g->keys_cap = 0;
@@ -604,6 +707,7 @@ static bool early_stop(const model_group *g, const int32_t *gain, const size_t *
 double lang_model_trust_p(const lang_model *m) { return m ? m->trust_p : 1; }
 double lang_model_guard_p(const lang_model *m) { return m ? m->guard_p : 2; }
 
+__attribute__((target_clones("avx2", "default")))
 bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
                       size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
 {
@@ -648,7 +752,6 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
      * prefetched first, then probed and added up, so that the cache misses of a chunk overlap
      * instead of queuing one behind the other. */
     uint64_t keys[CHUNK * MODEL_MAX_ORDER];
-    uint8_t unigram[CHUNK * MODEL_MAX_ORDER];
     uint32_t found[CHUNK * MODEL_MAX_ORDER];
     /* where the text's letters (unigrams) keep their gains: checked against the winner */
     uint32_t uni_off[256];
@@ -656,60 +759,81 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
     for (size_t base = 0; base < n; base += CHUNK) {
         if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
-        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0;
+        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0, nf = 0;
         for (size_t i = base; i < end; i++) {
-            uint64_t h = HASH_SEED;
-            for (int k = 1; k <= g->max_order && i + (size_t)k <= n; k++) {
-                uint32_t cp = cps[i + k - 1];
+            /* orders 1 and 2: direct tables, straight to `found` */
+            uint32_t cp1 = cps[i];
+            if (!ok[i])
+                continue; /* a letter of another script: no n-gram through it */
+            unsigned id1 = cp1 < LETTER_TABLE ? g->letter_id[cp1] : LETTER_NONE;
+            if (cp1 != ' ') {
+                uint32_t off = id1 != LETTER_NONE ? g->uni[id1] : NGRAM_NONE;
+                if (off == NGRAM_NONE) {
+                    out->unseen_letter = true; /* no language of the group had this letter */
+                } else {
+                    if (n_uni < sizeof uni_off / sizeof uni_off[0])
+                        uni_off[n_uni++] = off;
+                    if (m->min_order <= 1)
+                        found[nf++] = off;
+                }
+                if (m->min_order <= 1)
+                    count[1]++;
+            }
+            if (g->max_order < 2 || i + 2 > n || !ok[i + 1])
+                continue;
+            if (m->min_order <= 2) {
+                uint32_t cp2 = cps[i + 1];
+                unsigned id2 = cp2 < LETTER_TABLE ? g->letter_id[cp2] : LETTER_NONE;
+                if (id1 != LETTER_NONE && id2 != LETTER_NONE) {
+                    uint32_t off = g->bi[id1 * g->n_alpha + id2];
+                    if (off != NGRAM_NONE)
+                        found[nf++] = off;
+                }
+                count[2]++;
+            }
+            if (g->max_order < 3 || i + 3 > n || !ok[i + 2])
+                continue;
+            /* orders 3 and 4: hashed; keys first, their slots prefetched */
+            uint64_t h = hash_step(hash_step(HASH_SEED, cp1), cps[i + 1]);
+            for (int k = 3; k <= g->max_order && i + (size_t)k <= n; k++) {
                 if (!ok[i + k - 1])
-                    break; /* a letter of another script: no n-gram through it */
-                h = hash_step(h, cp);
-                if (k == 1 && cp == ' ')
-                    continue; /* no unigram of a space */
-                if (k > 1 && k < m->min_order)
-                    continue; /* an order that is not scored (unigrams are still probed) */
+                    break;
+                h = hash_step(h, cps[i + k - 1]);
+                if (k < m->min_order)
+                    continue; /* an order that is not scored */
                 uint64_t key = hash_key(h, k);
                 __builtin_prefetch(&g->slots[key >> g->shift]);
-                unigram[nk] = k == 1;
                 keys[nk++] = key;
-                if (k >= m->min_order)
-                    count[k]++;
+                count[k]++;
             }
+        }
+        for (size_t j = 0; j < nf; j++) {
+            uint32_t off = found[j];
+            if (off & DENSE_SLOT)
+                __builtin_prefetch(g->rows + (size_t)(off & ~DENSE_SLOT) * g->width);
+            else
+                __builtin_prefetch(g->entries + off);
         }
         /* Probe every slot of the chunk and prefetch what it points to (entries or a dense
          * row), then add: two rounds of overlapping misses instead of a chain of them. */
         for (size_t j = 0; j < nk; j++) {
             const model_slot *slot = group_find(g, keys[j]);
-            if (!slot) {
-                /* an unseen unigram: a letter no language of the group was trained on */
-                if (unigram[j])
-                    out->unseen_letter = true;
-                found[j] = UINT32_MAX;
+            if (!slot)
                 continue;
-            }
-            if (unigram[j] && m->min_order > 1) {
-                if (n_uni < sizeof uni_off / sizeof uni_off[0])
-                    uni_off[n_uni++] = slot->off;
-                found[j] = UINT32_MAX; /* probed for unseen letters only */
-                continue;
-            }
-            if (unigram[j] && n_uni < sizeof uni_off / sizeof uni_off[0])
-                uni_off[n_uni++] = slot->off;
-            found[j] = slot->off;
-            if (slot->off & DENSE_SLOT)
-                __builtin_prefetch(g->rows + (size_t)(slot->off & ~DENSE_SLOT) * g->width);
+            uint32_t off = slot->off;
+            found[nf++] = off;
+            if (off & DENSE_SLOT)
+                __builtin_prefetch(g->rows + (size_t)(off & ~DENSE_SLOT) * g->width);
             else
-                __builtin_prefetch(g->entries + slot->off);
+                __builtin_prefetch(g->entries + off);
         }
         /* Dense rows are added into 16-lane uint16 vectors held in registers (up to 64
          * languages), sparse entries straight into `gain`. The lanes cannot overflow within a
          * chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536. */
         u16x16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
         const size_t nv = g->width / 16;
-        for (size_t j = 0; j < nk; j++) {
+        for (size_t j = 0; j < nf; j++) {
             uint32_t off = found[j];
-            if (off == UINT32_MAX)
-                continue;
             if (off & DENSE_SLOT) {
                 const uint8_t *row = g->rows + (size_t)(off & ~DENSE_SLOT) * g->width;
                 u8x16 r;

@@ -430,6 +430,30 @@ static void test_model_errors(void)
     lang_model_scratch_free(&scr);
     lang_model_free(m);
 
+    /* every order adds its gains, whether it sits in the direct tables (1, 2) or is hashed
+     * (3, 4): en gains 16 + 48 + 1 + 1, fr 32 + 16 + 1 + 1, so en leads by 16 units = 1 bit and
+     * p(en) = 1 / (1 + 2^-1) */
+    const char *orders = "tocsin-lang-ngram 1\nscale 16\ntemper 1\ngroup Latn\nlangs en fr\n"
+                         "unk 1 100 100\nunk 2 100 100\nunk 3 100 100\nunk 4 100 100\n"
+                         "g a 00G\ng b 001101\ng c 001101\ng ab 10W\ng abc 00m\ng _abc 10G\n"
+                         "end\n";
+    CHECK_INT(lang_model_parse(orders, strlen(orders), "orders.model", &m, &err), TOCSIN_OK);
+    const uint32_t abc[] = {' ', 'a', 'b', 'c', ' '};
+    CHECK(lang_model_score(m, LSCRIPT_LATN, abc, 5, 100, &scr, &v));
+    CHECK_STR(v.lang, "en");
+    CHECK(!v.unseen_letter);
+    CHECK(v.p > 0.666 && v.p < 0.668);
+    const uint32_t acb[] = {' ', 'a', 'c', 'b', ' '}; /* only the unigrams: en by 16 - 0 */
+    CHECK(lang_model_score(m, LSCRIPT_LATN, acb, 5, 100, &scr, &v));
+    CHECK_STR(v.lang, "en");
+    CHECK(v.p > 0.666 && v.p < 0.668);
+    lang_model_scratch_free(&scr);
+    lang_model_free(m);
+    model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
+                "g a\xF0\x9F\x98\x80 005\nend\n", "Basic Multilingual Plane", 6);
+    model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
+                "g ab 005\ng ab 105\nend\n", "duplicate", 8);
+
     tocsin_langid_opts o;
     tocsin_langid_opts_init(&o);
     o.model_path = "tests/data/lang/no-such-model.txt";
