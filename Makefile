@@ -118,7 +118,9 @@ eval-lang: deps
 eval-nab: deps
 	@$(MAKE) --no-print-directory all tools
 	@$(BUILD)/bench/nab_score --nab $${NAB_DIR:-../shared/nab} --random
-	@$(BUILD)/bench/nab_score --nab $${NAB_DIR:-../shared/nab} --check-published | tail -n 1
+	@$(BUILD)/bench/nab_score --nab $${NAB_DIR:-../shared/nab} --check-published > $(BUILD)/nab-check.log 2>&1 \
+	  || { grep FAIL $(BUILD)/nab-check.log | head -n 40; tail -n 1 $(BUILD)/nab-check.log; exit 1; }
+	@tail -n 1 $(BUILD)/nab-check.log
 	@bench/nab.sh $(BUILD)
 
 tidy:

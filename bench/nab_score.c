@@ -14,7 +14,7 @@
  *       Checks every DIR/results/<det>/<det>_<profile>_scores.csv against the corpus and against
  *       DIR/results/final_results.json: row counts, probation, window rows, exact scores where
  *       counts determine them, bounds elsewhere, totals and normalisation.
- * Ends with "N passed, N failed" for the checks it made (none in --results mode). */
+ * Ends with "N passed, N failed" when it made checks (not in --results mode). */
 #include "stats/nab.h"
 
 #include <math.h>
@@ -587,6 +587,7 @@ int main(int argc, char **argv)
         }
         report("tocsin", detail);
     }
-    printf("%d passed, %d failed\n", checks_passed, checks_failed);
+    if (checks_passed + checks_failed > 0)
+        printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed ? 1 : 0;
 }
