@@ -6,11 +6,12 @@
 # runs; medians) the daily series of one topic (/api/trend?topic=...&by=day), with the answer
 # cache (the normal case: dashboards re-ask the same URLs) and without it (--no-cache: every
 # request runs the SQLite query), plus /api/compare without cache. Prints a Markdown section.
-# Environment: POSTS (default 1250000), RUNS (default 3), DURATION (default 15).
+# Uncached rows run once for NC_DURATION s (each request costs about a second there).
+# Environment: POSTS (default 1250000), RUNS (default 3), DURATION (default 15), NC_DURATION (40).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-posts=${POSTS:-1250000}; runs=${RUNS:-3}; dur=${DURATION:-15}
+posts=${POSTS:-1250000}; runs=${RUNS:-3}; dur=${DURATION:-15}; nc_dur=${NC_DURATION:-40}
 out=bench/out/serve
 mkdir -p "$out"
 db=$out/serve.db
@@ -57,17 +58,17 @@ stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f\n", v}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() { # label url -> one table row (medians over runs)
-    local label=$1 url=$2 p50s=() p99s=() rps=() r
+measure() { # label conns runs secs url -> one table row (medians over runs)
+    local label=$1 conns=$2 nruns=$3 secs=$4 url=$5 p50s=() p99s=() rps=() r
     curl -s -o /dev/null "$url" # warm
-    for r in $(seq 1 "$runs"); do
-        wrk -t2 -c32 -d"${dur}s" --latency "$url" > "$out/wrk.txt"
+    for r in $(seq 1 "$nruns"); do
+        wrk -t$((conns < 2 ? 1 : 2)) -c"$conns" -d"${secs}s" --timeout 120s --latency "$url" > "$out/wrk.txt"
         p50s+=("$(awk '$1 == "50%" {print $2}' "$out/wrk.txt" | to_ms)")
         p99s+=("$(awk '$1 == "99%" {print $2}' "$out/wrk.txt" | to_ms)")
         rps+=("$(awk '/^Requests\/sec/ {print $2}' "$out/wrk.txt")")
         if grep -q "Non-2xx" "$out/wrk.txt"; then echo "non-2xx answers in $label" >&2; cat "$out/wrk.txt" >&2; fi
     done
-    printf '| %s | %s | %s | %s | %s |\n' "$label" "$(printf '%s\n' "${p50s[@]}" | median)" \
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$conns" "$(printf '%s\n' "${p50s[@]}" | median)" \
         "$(printf '%s\n' "${p99s[@]}" | median)" "$(printf '%s\n' "${rps[@]}" | median)" "$(IFS=/; echo "${p99s[*]}")"
 }
 bytes=$(stat -c %s "$db")
@@ -75,18 +76,20 @@ echo "## Dashboard"
 echo
 echo "\`bench/serve_bench.sh $build\` (RUNS=$runs, DURATION=$dur): \`tocsin serve\` on 127.0.0.1 over a store"
 echo "of $posts posts over 365 days ($matched matched, kept as evidence; 10 topics, 3 languages, 24"
-echo "channels; $((bytes / 1000000)) MB), measured with \`wrk -t2 -c32 -d${dur}s --latency\` on loopback, wrk and"
+echo "channels; $((bytes / 1000000)) MB), measured with \`wrk --latency\` (2 threads; 1 for one connection) on loopback, wrk and"
 echo "the server on the same 2 shared cores ($(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo))."
-echo "Medians over $runs runs; the last column lists each run's p99."
+echo "Cached rows: medians over $runs runs of ${dur} s; uncached rows: one run of ${nc_dur} s (wrk --timeout 120s)."
 echo
-echo "| request (32 connections) | p50 ms | p99 ms | requests/s | p99 of each run |"
-echo "|---|---|---|---|---|"
+echo "| request | connections | p50 ms | p99 ms | requests/s | p99 of each run |"
+echo "|---|---|---|---|---|---|"
 start
 u=http://127.0.0.1:$port
-measure "daily series of one topic, cached answer" "$u/api/trend?topic=charlie&by=day"
+measure "daily series of one topic, cached answer" 32 "$runs" "$dur" "$u/api/trend?topic=charlie&by=day"
+measure "daily series of one topic, cached answer" 1 "$runs" "$dur" "$u/api/trend?topic=charlie&by=day"
 stop
 start --no-cache
 u=http://127.0.0.1:$port
-measure "daily series of one topic, --no-cache (SQLite query each time)" "$u/api/trend?topic=charlie&by=day"
-measure "compare two 30-day windows, --no-cache" "$u/api/compare?topic=alpha&before=2025-03-01..2025-03-30&after=2025-09-01..2025-09-30"
+measure "daily series of one topic, --no-cache (query each time)" 1 1 "$nc_dur" "$u/api/trend?topic=charlie&by=day"
+measure "daily series of one topic, --no-cache (query each time)" 32 1 "$nc_dur" "$u/api/trend?topic=charlie&by=day"
+measure "compare two 30-day windows, --no-cache" 1 1 "$nc_dur" "$u/api/compare?topic=alpha&before=2025-03-01..2025-03-30&after=2025-09-01..2025-09-30"
 stop

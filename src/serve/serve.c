@@ -6,7 +6,8 @@
  * 16 of them, and at most half, event streams) and so is the memory of a request (URL and headers, 16 KiB), and any
  * request body is refused (413): the API is GET only. Requests take a read-only store handle from
  * a pool (one SQLite connection per concurrent request; handles are reopened after the store
- * changes). API answers are cached per URL until the store changes (direct-mapped, 256 slots).
+ * changes). API answers are cached per URL until the store changes (direct-mapped, 256 slots;
+ * a hit sends the cached bytes by reference, without a copy).
  *
  * Liveness: a watcher thread keeps its own SQLite connection and reads PRAGMA data_version every
  * poll period (500 ms): the number changes when another connection (an ingest) commits. It then
@@ -45,10 +46,24 @@ static const char sv_csp[] =
     "connect-src 'self'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 
+/* A cached answer, shared by reference between the cache and the responses that send it (no copy
+ * per hit): freed when the last of them lets go. */
+typedef struct sv_body {
+    unsigned refs;
+    size_t len;
+    char data[];
+} sv_body;
+
+static void body_unref(void *p)
+{
+    sv_body *b = p;
+    if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        free(b);
+}
+
 typedef struct sv_cache_entry {
     char *key;
-    char *body;
-    size_t len;
+    sv_body *body;
     unsigned status;
     uint64_t gen;
 } sv_cache_entry;
@@ -338,13 +353,17 @@ static enum MHD_Result serve_api(tocsin_server *sv, struct MHD_Connection *c, si
         pthread_mutex_lock(&sv->mu);
         sv_cache_entry *e = &sv->cache[slot];
         if (e->key && e->gen == sv->gen && !strcmp(e->key, key)) {
-            struct MHD_Response *r =
-                MHD_create_response_from_buffer(e->len, e->body, MHD_RESPMEM_MUST_COPY);
+            sv_body *body = e->body;
+            __atomic_add_fetch(&body->refs, 1, __ATOMIC_ACQ_REL);
             unsigned status = e->status;
             pthread_mutex_unlock(&sv->mu);
             tc_buf_free(&q.key);
-            if (!r)
+            struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+                body->len, body->data, body_unref, body);
+            if (!r) {
+                body_unref(body);
                 return MHD_NO;
+            }
             common_headers(r);
             MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
             MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -381,21 +400,27 @@ static enum MHD_Result serve_api(tocsin_server *sv, struct MHD_Connection *c, si
         tc_buf_append(&out, "}\n", 2);
     }
     if (sv->cache_on && status != 500 && out.len <= SV_CACHE_MAX_BODY) {
-        char *k = strdup(key), *body = malloc(out.len ? out.len : 1);
+        char *k = strdup(key);
+        sv_body *body = malloc(sizeof *body + out.len + 1);
+        sv_body *old = NULL;
         if (k && body) {
-            memcpy(body, out.data, out.len);
+            body->refs = 1;
+            body->len = out.len;
+            memcpy(body->data, out.data ? out.data : "", out.len);
             pthread_mutex_lock(&sv->mu);
             sv_cache_entry *e = &sv->cache[slot];
             if (p.gen == sv->gen) {
                 free(e->key);
-                free(e->body);
-                *e = (sv_cache_entry){k, body, out.len, status, p.gen};
-                k = body = NULL;
+                old = e->body;
+                *e = (sv_cache_entry){k, body, status, p.gen};
+                k = NULL;
+                body = NULL;
             }
             pthread_mutex_unlock(&sv->mu);
         }
         free(k);
         free(body);
+        body_unref(old);
     }
     ret = send_copy(c, status, "application/json; charset=utf-8", out.data ? out.data : "", out.len,
                     cookie);
@@ -644,7 +669,7 @@ static void free_server(tocsin_server *sv)
         tocsin_store_close(sv->pool[i].s);
     for (size_t i = 0; i < SV_CACHE_SLOTS; i++) {
         free(sv->cache[i].key);
-        free(sv->cache[i].body);
+        body_unref(sv->cache[i].body);
     }
     if (sv->watch_db)
         sqlite3_close(sv->watch_db);
