@@ -6,6 +6,7 @@
 #include "tocsin.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -808,6 +809,75 @@ static void test_split_ranges(void)
     CHECK_INT(R.st, TOCSIN_ERR_USAGE);
 }
 
+/* Several threads, one reader each, over ranges of one file, all loading the same zone at the
+ * same moment (the zone cache is shared): the counts add up (run it under ASan/TSan too). */
+typedef struct thr_job {
+    const char *path;
+    uint64_t b, e;
+    const char *tz;
+    int posts;
+    int64_t tsum;
+    tocsin_status st;
+} thr_job;
+
+static void *thr_read(void *arg)
+{
+    thr_job *j = arg;
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.tz = j->tz;
+    tocsin_reader *r;
+    tocsin_error e;
+    j->st = tocsin_reader_open_range(&o, j->path, j->b, j->e, &r, &e);
+    if (j->st != TOCSIN_OK)
+        return NULL;
+    for (;;) {
+        tocsin_post p;
+        int got;
+        j->st = tocsin_reader_next(r, &p, &got, &e);
+        if (j->st != TOCSIN_OK || !got)
+            break;
+        j->posts++;
+        j->tsum += p.ts;
+    }
+    tocsin_reader_free(r);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    FILE *f = fopen(tmp("thr.jsonl"), "w");
+    int64_t want = 0;
+    for (int i = 0; i < 40000; i++) {
+        /* local times in July (CEST, +2) */
+        fprintf(f, "{\"text\":\"p%d\",\"date\":\"2021-07-01 12:%02d:%02d\"}\n", i, i / 60 % 60,
+                i % 60);
+        want += 1625133600 + (i / 60 % 60) * 60 + i % 60;
+    }
+    fclose(f);
+    uint64_t off[9];
+    size_t n = 0;
+    tocsin_error e;
+    CHECK_INT(tocsin_input_split(tmp("thr.jsonl"), 8, off, &n, &e), TOCSIN_OK);
+    CHECK_INT(n, 8);
+    pthread_t th[8];
+    thr_job jobs[8];
+    for (size_t i = 0; i < n; i++) {
+        jobs[i] = (thr_job){tmp("thr.jsonl"), off[i], off[i + 1], "Europe/Vienna", 0, 0, 0};
+        pthread_create(&th[i], NULL, thr_read, &jobs[i]);
+    }
+    int posts = 0;
+    int64_t tsum = 0;
+    for (size_t i = 0; i < n; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(jobs[i].st, TOCSIN_OK);
+        posts += jobs[i].posts;
+        tsum += jobs[i].tsum;
+    }
+    CHECK_INT(posts, 40000);
+    CHECK_INT(tsum, want);
+}
+
 static void test_names(void)
 {
     CHECK_STR(tocsin_field_name(TOCSIN_FIELD_AUTHOR), "author");
@@ -853,6 +923,7 @@ int main(void)
     RUN(test_detection_errors);
     RUN(test_tz_option);
     RUN(test_split_ranges);
+    RUN(test_threads);
     RUN(test_names);
     sh("rm -rf '%s'", dir);
     return check_summary();
