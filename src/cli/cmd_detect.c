@@ -9,13 +9,14 @@
 static void detect_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tocsin detect [--output FILE] [--param NAME=VALUE]... SERIES.csv\n"
+            "usage: tocsin detect [--output FILE] [--column NAME] [--param NAME=VALUE]... SERIES.csv\n"
             "\n"
             "Reads a `timestamp,value` CSV (a header line, then \"YYYY-MM-DD HH:MM:SS\",number rows;\n"
             "\"-\" reads stdin) and writes `timestamp,value,anomaly_score`: for each row a score in\n"
             "[0,1] computed only from that row and the rows before it. Scores >= 0.5 are alarms.\n"
             "\n"
             "  -o, --output FILE    write to FILE instead of stdout\n"
+            "  --column NAME        the value column (default \"value\")\n"
             "  --param NAME=VALUE   override a detector parameter (learn, window, season_window,\n"
             "                       levels, context,\n"
             "                       context_weight, short_window, history, quiet, peak_wait,\n"
@@ -78,7 +79,7 @@ static int set_param(tocsin_detector_params *p, const char *arg)
 
 int cmd_detect(int argc, char **argv)
 {
-    const char *output = NULL, *input = NULL;
+    const char *output = NULL, *input = NULL, *column = NULL;
     tocsin_detector_params params;
     tocsin_detector_params_init(&params);
     for (int i = 1; i < argc; i++) {
@@ -92,6 +93,10 @@ int cmd_detect(int argc, char **argv)
             output = argv[i];
         } else if (!strncmp(a, "--output=", 9)) {
             output = a + 9;
+        } else if (!strcmp(a, "--column")) {
+            if (++i >= argc || !argv[i][0])
+                return cli_usage_error("detect", "--column needs a column name");
+            column = argv[i];
         } else if (!strcmp(a, "--param")) {
             if (++i >= argc)
                 return cli_usage_error("detect", "--param needs NAME=VALUE");
@@ -117,7 +122,7 @@ int cmd_detect(int argc, char **argv)
     int rc = 0;
     tocsin_status st = tocsin_detector_new(&params, &det, &err);
     if (!st)
-        st = tocsin_series_open(input, NULL, &rd, &err);
+        st = tocsin_series_open(input, column, &rd, &err);
     if (st) {
         rc = cli_report(&err);
         goto done;
