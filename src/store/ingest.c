@@ -93,6 +93,15 @@ typedef struct chan_ent {
     int64_t id;
 } chan_ent;
 
+/* A worker's cache of recent author pseudonyms (authors repeat; BLAKE2b per post is not free):
+ * direct-mapped, keyed by platform \0 author when that fits in `key`. */
+#define PCACHE_SLOTS 1024
+typedef struct pcache_ent {
+    uint8_t len; /* 0 = empty */
+    char key[47];
+    unsigned char ps[16];
+} pcache_ent;
+
 typedef struct ingest {
     tocsin_store *s;
     const tocsin_ingest_opts *o;
@@ -128,6 +137,7 @@ typedef struct ingest {
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
     /* counters (workers, summed at the end) */
     uint64_t *reposts_skipped;
+    pcache_ent *pcache; /* PCACHE_SLOTS per worker */
     /* progress */
     uint64_t bytes_total, bytes_done_files;
     double est_bytes_cur, est_ratio;
@@ -249,6 +259,32 @@ static tocsin_status arena_put(tc_buf *a, tocsin_strv v, size_t *off, size_t *le
     return v.len ? tc_buf_append(a, v.ptr, v.len) : TOCSIN_OK;
 }
 
+static void pseudonym(ingest *g, unsigned worker, const tocsin_post *p, unsigned char out[16])
+{
+    size_t klen = p->platform.len + 1 + p->author_id.len;
+    if (klen > sizeof g->pcache[0].key) {
+        store_pseudonym(g->s, p->platform, p->author_id, out);
+        return;
+    }
+    char key[sizeof g->pcache[0].key];
+    if (p->platform.len)
+        memcpy(key, p->platform.ptr, p->platform.len);
+    key[p->platform.len] = 0;
+    memcpy(key + p->platform.len + 1, p->author_id.ptr, p->author_id.len);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+    pcache_ent *e = &g->pcache[(size_t)worker * PCACHE_SLOTS + ((h >> 20) & (PCACHE_SLOTS - 1))];
+    if (e->len == klen && !memcmp(e->key, key, klen)) {
+        memcpy(out, e->ps, 16);
+        return;
+    }
+    store_pseudonym(g->s, p->platform, p->author_id, out);
+    e->len = (uint8_t)klen;
+    memcpy(e->key, key, klen);
+    memcpy(e->ps, out, 16);
+}
+
 static tocsin_status sink(void *ctx, unsigned worker, const tocsin_post_info *info,
                           tocsin_error *err)
 {
@@ -277,7 +313,7 @@ static tocsin_status sink(void *ctx, unsigned worker, const tocsin_post_info *in
     snprintf(r->lang, sizeof r->lang, "%s", info->lang ? info->lang : "und");
     unsigned char pseud[16];
     if (p->author_id.len) {
-        store_pseudonym(g->s, p->platform, p->author_id, pseud);
+        pseudonym(g, worker, p, pseud);
         memcpy(&r->author_h, pseud, 8);
         r->has_author = true;
     }
@@ -1081,8 +1117,9 @@ static tocsin_status run(ingest *g, tocsin_ingest_summary *sum, tocsin_error *er
     pthread_cond_init(&g->cond_free, NULL);
     g->cur = calloc(threads, sizeof *g->cur);
     g->reposts_skipped = calloc(threads, sizeof *g->reposts_skipped);
+    g->pcache = calloc((size_t)threads * PCACHE_SLOTS, sizeof *g->pcache);
     tc_buf_init(&g->blob, 0);
-    if (!g->cur || !g->reposts_skipped) {
+    if (!g->cur || !g->reposts_skipped || !g->pcache) {
         st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
@@ -1205,6 +1242,9 @@ out:
             batch_free(g->cur[w]);
     free(g->cur);
     free(g->reposts_skipped);
+    if (g->pcache) /* raw author ids: do not leave them in freed memory */
+        sodium_memzero(g->pcache, (size_t)threads * PCACHE_SLOTS * sizeof *g->pcache);
+    free(g->pcache);
     free(g->topic_ids);
     dd_index_free(g->index);
     tc_buf_free(&g->blob);
