@@ -6,6 +6,8 @@
  *       output of `tocsin detect`). Prints, per profile, the corpus-optimal threshold and the raw
  *       and normalised scores for the full corpus and for realTweets (at the corpus threshold
  *       and at the subset's own optimum).
+ *       --split 0|1 keeps every other file of the corpus (in label-file order), for a held-out
+ *       check of parameter choices.
  *   nab_score --nab DIR --random
  *       The same for NAB's "random" detector, regenerated exactly (Python's Mersenne Twister
  *       seeded with 42 for each file, one uniform draw per row), plus its score at the
@@ -510,6 +512,7 @@ int main(int argc, char **argv)
 {
     const char *nab = NULL, *res = NULL;
     bool random_mode = false, published = false, detail = false;
+    int split = -1; /* 0 or 1: keep every other corpus file only (a held-out check) */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--nab") && i + 1 < argc)
             nab = argv[++i];
@@ -521,14 +524,23 @@ int main(int argc, char **argv)
             published = true;
         else if (!strcmp(argv[i], "--detail"))
             detail = true;
+        else if (!strcmp(argv[i], "--split") && i + 1 < argc)
+            split = atoi(argv[++i]);
         else
             die("usage: nab_score --nab DIR (--results RES | --random | --check-published) "
-                "[--detail]");
+                "[--detail] [--split 0|1]");
     }
     if (!nab || (!res && !random_mode && !published))
         die("usage: nab_score --nab DIR (--results RES | --random | --check-published) [--detail]");
     load_profiles(nab);
     load_windows(nab);
+    if (split == 0 || split == 1) {
+        size_t m = 0;
+        for (size_t i = 0; i < n_files; i++)
+            if ((int)(i % 2) == split)
+                files[m++] = files[i];
+        n_files = m;
+    }
     char path[1024];
     for (size_t i = 0; i < n_files; i++) {
         snprintf(path, sizeof path, "%.700s/data/%.255s", nab, files[i].name);
