@@ -93,6 +93,7 @@ typedef struct model_group {
     char code[MODEL_MAX_LANGS][12];
     bool trust[MODEL_MAX_LANGS];
     int32_t unk[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS];
+    double unkd[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS]; /* the same, for vectorized costs */
     model_slot *slots;
     size_t n_slots, mask, used;
     int shift;
@@ -109,6 +110,11 @@ typedef struct model_group {
     uint8_t *letter_id;   /* LETTER_TABLE entries: BMP code point -> id, or LETTER_NONE */
     size_t n_alpha;
     uint32_t *uni, *bi;
+    /* A letter's unigram and the bigram it starts are added together: bic[id1 * n_alpha + id2]
+     * indexes a row of `width` uint16 sums of both gains (NGRAM_NONE: no such bigram). One add
+     * instead of two for most positions; used when unigrams are scored (min_order 1). */
+    uint32_t *bic;
+    uint16_t *crows;
     model_short *shorts;  /* the unigrams and bigrams, while loading only */
     size_t n_shorts, shorts_cap;
 } model_group;
@@ -183,6 +189,8 @@ static void group_free(model_group *g)
     free(g->letter_id);
     free(g->uni);
     free(g->bi);
+    free(g->bic);
+    free(g->crows);
     free(g->shorts);
 }
 
@@ -395,6 +403,20 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
     return TOCSIN_OK;
 }
 
+/* Adds the gains an n-gram's slot value points to into row[0..n_langs). */
+static void gains_add(const model_group *g, uint32_t off, uint16_t *row)
+{
+    if (off & DENSE_SLOT) {
+        const uint8_t *d = g->rows + (size_t)(off & ~DENSE_SLOT) * g->width;
+        for (size_t l = 0; l < g->n_langs; l++)
+            row[l] = (uint16_t)(row[l] + d[l]);
+    } else {
+        const uint16_t *e = g->entries + off;
+        for (uint32_t q = 1; q <= e[0]; q++)
+            row[e[q] >> 8] = (uint16_t)(row[e[q] >> 8] + (e[q] & 0xFF));
+    }
+}
+
 /* Gives the group's letters their ids and fills the unigram and bigram tables (at 'end'). */
 static tocsin_status group_build_direct(model_group *g, parse_ctx *pc)
 {
@@ -431,6 +453,28 @@ static tocsin_status group_build_direct(model_group *g, parse_ctx *pc)
         if (*cell != NGRAM_NONE)
             return PARSE_FAIL(pc, "duplicate unigram or bigram in the group");
         *cell = sh->off;
+    }
+    size_t n_bi = 0;
+    for (size_t i = 0; i < g->n_shorts; i++)
+        n_bi += g->shorts[i].cp[1] != 0;
+    g->bic = malloc(g->n_alpha * g->n_alpha * sizeof *g->bic);
+    g->crows = calloc(n_bi ? n_bi * g->width : 1, sizeof *g->crows);
+    if (!g->bic || !g->crows)
+        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
+                            "out of memory");
+    memset(g->bic, 0xFF, g->n_alpha * g->n_alpha * sizeof *g->bic);
+    size_t r = 0;
+    for (size_t id1 = 0; id1 < g->n_alpha; id1++) {
+        for (size_t id2 = 0; id2 < g->n_alpha; id2++) {
+            uint32_t off = g->bi[id1 * g->n_alpha + id2];
+            if (off == NGRAM_NONE)
+                continue;
+            uint16_t *row = g->crows + r * g->width;
+            gains_add(g, off, row);
+            if (id1 && g->uni[id1] != NGRAM_NONE) /* a space has no unigram */
+                gains_add(g, g->uni[id1], row);
+            g->bic[id1 * g->n_alpha + id2] = (uint32_t)r++;
+        }
     }
     free(g->shorts);
     g->shorts = NULL;
@@ -610,6 +654,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                     goto fail;
                 }
                 g->unk[order][i] = (int32_t)c;
+                g->unkd[order][i] = (double)c;
             }
             if (order > g->max_order)
                 g->max_order = (int)order;
@@ -685,23 +730,43 @@ static inline double exp2_neg(double d)
     return p * two.x;
 }
 
+/* Every language's cost: the sum over orders of count * unseen cost, minus its gains. In
+ * doubles so that the loop vectorizes; exact, since the integers stay far below 2^53. */
+static inline void group_costs(const model_group *g, const int32_t *gain, const size_t *count,
+                               double *cost)
+{
+    const double c1 = (double)count[1], c2 = (double)count[2], c3 = (double)count[3],
+                 c4 = (double)count[4];
+    _Static_assert(MODEL_MAX_ORDER == 4, "group_costs sums four orders");
+    for (size_t l = 0; l < g->n_langs; l++)
+        cost[l] = c1 * g->unkd[1][l] + c2 * g->unkd[2][l] + c3 * g->unkd[3][l] +
+                  c4 * g->unkd[4][l] - (double)gain[l];
+}
+
+/* The lowest cost's index (the first one on a tie), and the runner-up's (SIZE_MAX if none). */
+static inline void cost_best_two(const double *cost, size_t n, size_t *best, size_t *second)
+{
+    size_t b = 0;
+    for (size_t l = 1; l < n; l++)
+        if (cost[l] < cost[b])
+            b = l;
+    size_t s2 = SIZE_MAX;
+    for (size_t l = 0; l < n; l++)
+        if (l != b && (s2 == SIZE_MAX || cost[l] < cost[s2]))
+            s2 = l;
+    *best = b;
+    *second = s2;
+}
+
 /* True when the best language leads the runner-up by more than `margin` cost units. */
 static bool early_stop(const model_group *g, const int32_t *gain, const size_t *count,
-                       int64_t margin)
+                       double margin)
 {
-    int64_t c1 = INT64_MAX, c2 = INT64_MAX;
-    for (size_t l = 0; l < g->n_langs; l++) {
-        int64_t c = -(int64_t)gain[l];
-        for (int k = 1; k <= MODEL_MAX_ORDER; k++)
-            c += (int64_t)count[k] * g->unk[k][l];
-        if (c < c1) {
-            c2 = c1;
-            c1 = c;
-        } else if (c < c2) {
-            c2 = c;
-        }
-    }
-    return c2 - c1 > margin;
+    double cost[MODEL_MAX_LANGS];
+    group_costs(g, gain, count, cost);
+    size_t best, second;
+    cost_best_two(cost, g->n_langs, &best, &second);
+    return second != SIZE_MAX && cost[second] - cost[best] > margin;
 }
 
 double lang_model_trust_p(const lang_model *m) { return m ? m->trust_p : 1; }
@@ -747,49 +812,61 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
         max_positions = (size_t)m->max_positions;
     if (n > max_positions)
         n = max_positions;
-    const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
+    const double stop_margin = (double)(int64_t)(m->stop_bits * m->scale * m->temper);
     /* Positions are taken in chunks: the chunk's n-gram keys are hashed and their slots
      * prefetched first, then probed and added up, so that the cache misses of a chunk overlap
      * instead of queuing one behind the other. */
     uint64_t keys[CHUNK * MODEL_MAX_ORDER];
-    uint32_t found[CHUNK * MODEL_MAX_ORDER];
+    uint32_t found[CHUNK * MODEL_MAX_ORDER], comb[CHUNK];
     /* where the text's letters (unigrams) keep their gains: checked against the winner */
     uint32_t uni_off[256];
     size_t n_uni = 0;
     for (size_t base = 0; base < n; base += CHUNK) {
         if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
-        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0, nf = 0;
+        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0, nf = 0, nc = 0;
         for (size_t i = base; i < end; i++) {
             /* orders 1 and 2: direct tables, straight to `found` */
             uint32_t cp1 = cps[i];
             if (!ok[i])
                 continue; /* a letter of another script: no n-gram through it */
             unsigned id1 = cp1 < LETTER_TABLE ? g->letter_id[cp1] : LETTER_NONE;
+            uint32_t uoff = NGRAM_NONE; /* the unigram's gains, not yet added */
             if (cp1 != ' ') {
-                uint32_t off = id1 != LETTER_NONE ? g->uni[id1] : NGRAM_NONE;
-                if (off == NGRAM_NONE) {
+                uoff = id1 != LETTER_NONE ? g->uni[id1] : NGRAM_NONE;
+                if (uoff == NGRAM_NONE) {
                     out->unseen_letter = true; /* no language of the group had this letter */
-                } else {
-                    if (n_uni < sizeof uni_off / sizeof uni_off[0])
-                        uni_off[n_uni++] = off;
-                    if (m->min_order <= 1)
-                        found[nf++] = off;
+                } else if (n_uni < sizeof uni_off / sizeof uni_off[0]) {
+                    uni_off[n_uni++] = uoff;
                 }
                 if (m->min_order <= 1)
                     count[1]++;
+                else
+                    uoff = NGRAM_NONE; /* probed for unseen letters only */
             }
-            if (g->max_order < 2 || i + 2 > n || !ok[i + 1])
+            if (g->max_order < 2 || i + 2 > n || !ok[i + 1]) {
+                if (uoff != NGRAM_NONE)
+                    found[nf++] = uoff;
                 continue;
+            }
             if (m->min_order <= 2) {
                 uint32_t cp2 = cps[i + 1];
                 unsigned id2 = cp2 < LETTER_TABLE ? g->letter_id[cp2] : LETTER_NONE;
-                if (id1 != LETTER_NONE && id2 != LETTER_NONE) {
-                    uint32_t off = g->bi[id1 * g->n_alpha + id2];
-                    if (off != NGRAM_NONE)
-                        found[nf++] = off;
+                uint32_t bcell = id1 != LETTER_NONE && id2 != LETTER_NONE
+                                     ? id1 * (uint32_t)g->n_alpha + id2 : NGRAM_NONE;
+                if (m->min_order <= 1) {
+                    /* the unigram and the bigram in one row when the bigram exists */
+                    uint32_t c = bcell != NGRAM_NONE ? g->bic[bcell] : NGRAM_NONE;
+                    if (c != NGRAM_NONE)
+                        comb[nc++] = c;
+                    else if (uoff != NGRAM_NONE)
+                        found[nf++] = uoff;
+                } else if (bcell != NGRAM_NONE && g->bi[bcell] != NGRAM_NONE) {
+                    found[nf++] = g->bi[bcell];
                 }
                 count[2]++;
+            } else if (uoff != NGRAM_NONE) {
+                found[nf++] = uoff;
             }
             if (g->max_order < 3 || i + 3 > n || !ok[i + 2])
                 continue;
@@ -814,6 +891,8 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
             else
                 __builtin_prefetch(g->entries + off);
         }
+        for (size_t j = 0; j < nc; j++)
+            __builtin_prefetch(g->crows + (size_t)comb[j] * g->width);
         /* Probe every slot of the chunk and prefetch what it points to (entries or a dense
          * row), then add: two rounds of overlapping misses instead of a chain of them. */
         for (size_t j = 0; j < nk; j++) {
@@ -857,6 +936,24 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
                     gain[e[q] >> 8] += e[q] & 0xFF;
             }
         }
+        for (size_t j = 0; j < nc; j++) {
+            const uint16_t *row = g->crows + (size_t)comb[j] * g->width;
+            u16x16 r;
+            memcpy(&r, row, 32);
+            a0 += r;
+            if (nv > 1) {
+                memcpy(&r, row + 16, 32);
+                a1 += r;
+                if (nv > 2) {
+                    memcpy(&r, row + 32, 32);
+                    a2 += r;
+                    if (nv > 3) {
+                        memcpy(&r, row + 48, 32);
+                        a3 += r;
+                    }
+                }
+            }
+        }
         uint16_t lanes[MODEL_MAX_LANGS];
         memcpy(lanes, &a0, 32);
         memcpy(lanes + 16, &a1, 32);
@@ -873,23 +970,15 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
         return false;
     /* cost = sum unk - gains; find best and runner-up */
     double cost[MODEL_MAX_LANGS];
-    size_t best = 0, second = SIZE_MAX;
-    for (size_t l = 0; l < g->n_langs; l++) {
-        int64_t c = -(int64_t)gain[l];
-        for (int k = 1; k <= MODEL_MAX_ORDER; k++)
-            c += (int64_t)count[k] * g->unk[k][l];
-        cost[l] = (double)c;
-        if (cost[l] < cost[best])
-            best = l;
-    }
-    for (size_t l = 0; l < g->n_langs; l++)
-        if (l != best && (second == SIZE_MAX || cost[l] < cost[second]))
-            second = l;
+    size_t best, second;
+    group_costs(g, gain, count, cost);
+    cost_best_two(cost, g->n_langs, &best, &second);
     double denom = m->scale * m->temper, z = 0;
     for (size_t l = 0; l < g->n_langs; l++) {
         double d = (cost[l] - cost[best]) / denom;
-        if (d < 40) /* beyond, the term is below 1e-12: skip it */
-            z += exp2_neg(d);
+        /* beyond 40 bits the term is below 1e-12: left out (branch-free) */
+        double e = exp2_neg(d < 40 ? d : 40);
+        z += d < 40 ? e : 0;
     }
     out->lang = g->code[best];
     /* a letter the winner never had in training (Sorani's ە read as Persian, a Uyghur verdict
