@@ -9,7 +9,7 @@
  *  2. Per topic: a chart of the daily series summed over languages (raw posts, unique posts,
  *     share of the measure on its own axis) with changes and windows shaded; small multiples
  *     per language on the topic's common time axis; evidence: the originals of the largest
- *     near-duplicate clusters and the first posts of each change, then the earliest posts, with
+ *     near-duplicate clusters and the first posts of each change, then a random sample, with
  *     the matched terms highlighted from the stored match offsets, dir="auto" per post.
  *  3. Coverage: which channels posted when (tocsin_store_coverage), gaps cut out.
  *  4. Methods: tocsin version, the store, measure, level, change-point penalty rule, windows,
@@ -52,15 +52,20 @@ typedef struct rp_lang {
 typedef struct rp_topic {
     int64_t id;
     char *name, *label;
-    tocsin_trend_row *rows;
+    const tocsin_trend_row *rows; /* the topic's trend rows (own_rows, or into rp_ctx.all_rows) */
     size_t n_rows;
+    tocsin_trend_row *own_rows;
     int64_t first;          /* first day of the topic's data */
     size_t n_days;
     double *posts, *unique, *share; /* summed over languages */
     double *num, *den;      /* measure and its total, summed (for the share) */
     rp_lang *langs;
     size_t n_langs;
-    tocsin_surges_result *surges;
+    const tocsin_surge_finding *f; /* the topic's findings and series (into own_surges or */
+    size_t nf;                     /* rp_ctx.all_surges) */
+    const tocsin_surge_series *ss;
+    size_t nss;
+    tocsin_surges_result *own_surges;
     tocsin_compare_row *cmp;
     size_t n_cmp;
     char cmp_note[600];     /* why there is no comparison (no post in either window) */
@@ -74,6 +79,10 @@ typedef struct rp_ctx {
     rp_topic *t;
     size_t n;
     tocsin_coverage *cov;
+    /* with every topic selected, one trend query and one surge search serve them all */
+    tocsin_trend_row *all_rows;
+    size_t n_all;
+    tocsin_surges_result *all_surges;
 } rp_ctx;
 
 static tocsin_status nomem(tocsin_error *err)
@@ -85,7 +94,7 @@ static void topic_free(rp_topic *t)
 {
     free(t->name);
     free(t->label);
-    free(t->rows);
+    free(t->own_rows);
     free(t->posts);
     free(t->unique);
     free(t->share);
@@ -96,7 +105,7 @@ static void topic_free(rp_topic *t)
         free(t->langs[i].share);
     }
     free(t->langs);
-    tocsin_surges_free(t->surges);
+    tocsin_surges_free(t->own_surges);
     tocsin_compare_rows_free(t->cmp, t->n_cmp);
 }
 
@@ -180,8 +189,19 @@ static tocsin_status load_topics(rp_ctx *c)
 /* The topic's daily series: summed over languages, and per language on the same axis. */
 static tocsin_status load_series(rp_ctx *c, rp_topic *t)
 {
-    tocsin_trend_query tq = {.topic = t->name, .by = TOCSIN_BY_DAY};
-    tocsin_status rc = tocsin_store_trend(c->s, &tq, &t->rows, &t->n_rows, c->err);
+    tocsin_status rc = TOCSIN_OK;
+    if (c->all_rows) { /* the topic's rows are one run of the shared rows (sorted by topic) */
+        size_t i = 0;
+        while (i < c->n_all && strcmp(c->all_rows[i].topic, t->name) != 0)
+            i++;
+        t->rows = c->all_rows + i;
+        while (i < c->n_all && strcmp(c->all_rows[i].topic, t->name) == 0)
+            i++, t->n_rows++;
+    } else {
+        tocsin_trend_query tq = {.topic = t->name, .by = TOCSIN_BY_DAY};
+        rc = tocsin_store_trend(c->s, &tq, &t->own_rows, &t->n_rows, c->err);
+        t->rows = t->own_rows;
+    }
     if (rc != TOCSIN_OK || !t->n_rows)
         return rc;
     int64_t lo = t->rows[0].bucket, hi = lo;
@@ -251,14 +271,33 @@ static tocsin_status load_topic(rp_ctx *c, rp_topic *t)
     tocsin_status rc = load_series(c, t);
     if (rc != TOCSIN_OK)
         return rc;
-    tocsin_surge_query sq;
-    tocsin_surge_query_init(&sq);
-    sq.topic = t->name;
-    sq.measure = c->o->measure;
-    sq.level = c->o->level;
-    rc = tocsin_surges(c->s, &sq, &t->surges, c->err);
-    if (rc != TOCSIN_OK || !c->o->has_windows)
-        return rc;
+    const tocsin_surges_result *sr = c->all_surges;
+    if (!sr) {
+        tocsin_surge_query sq;
+        tocsin_surge_query_init(&sq);
+        sq.topic = t->name;
+        sq.measure = c->o->measure;
+        sq.level = c->o->level;
+        rc = tocsin_surges(c->s, &sq, &t->own_surges, c->err);
+        if (rc != TOCSIN_OK)
+            return rc;
+        sr = t->own_surges;
+    }
+    /* findings and series come sorted by topic: the topic's are one run of each */
+    const tocsin_surge_finding *f;
+    size_t nf = tocsin_surges_findings(sr, &f), i = 0;
+    while (i < nf && strcmp(f[i].topic, t->name) != 0)
+        i++;
+    for (t->f = f + i; i < nf && strcmp(f[i].topic, t->name) == 0; i++)
+        t->nf++;
+    const tocsin_surge_series *ss;
+    size_t nss = tocsin_surges_series(sr, &ss);
+    for (i = 0; i < nss && strcmp(ss[i].topic, t->name) != 0;)
+        i++;
+    for (t->ss = ss + i; i < nss && strcmp(ss[i].topic, t->name) == 0; i++)
+        t->nss++;
+    if (!c->o->has_windows)
+        return TOCSIN_OK;
     tocsin_compare_query cq = {
         .topic = t->name,
         .before_from = c->o->before_from, .before_to = c->o->before_to,
@@ -565,8 +604,8 @@ static tocsin_status changes_table(rp_ctx *c)
                                  level_of(c->o) * 100);
     size_t shown = 0;
     for (size_t i = 0; i < c->n && rc == TOCSIN_OK; i++) {
-        const tocsin_surge_finding *f;
-        size_t nf = c->t[i].surges ? tocsin_surges_findings(c->t[i].surges, &f) : 0;
+        const tocsin_surge_finding *f = c->t[i].f;
+        size_t nf = c->t[i].nf;
         for (size_t k = 0; k < nf && rc == TOCSIN_OK; k++, shown++) {
             char d[16], lo[16], hi[16], un[32], ra[32], cl[32], ch[32], rb[32], rf[32];
             rp_day(f[k].start, d, sizeof d);
@@ -607,8 +646,8 @@ static tocsin_status changes_table(rp_ctx *c)
 static tocsin_status topic_marks(rp_ctx *c, const rp_topic *t, const char *lang, rp_mark **out,
                                  size_t *n)
 {
-    const tocsin_surge_finding *f;
-    size_t nf = t->surges ? tocsin_surges_findings(t->surges, &f) : 0;
+    const tocsin_surge_finding *f = t->f;
+    size_t nf = t->nf;
     rp_mark *m = calloc(nf + 2, sizeof *m);
     if (!m)
         return nomem(c->err);
@@ -742,7 +781,10 @@ static bool have_key(const int64_t *keys, size_t n, int64_t k)
 }
 
 /* Evidence of a topic: per change the originals of its largest clusters and its first posts,
- * then the topic's earliest posts, up to o->evidence posts. */
+ * then a random sample of the topic's posts, up to o->evidence posts. The sample is the first
+ * posts in key order: keys are keyed hashes (store.md), so that order is random but fixed, and
+ * reading it stops after a few rows (the earliest posts would need a scan of every match of the
+ * topic: the store has no time index on posts). */
 static tocsin_status evidence(rp_ctx *c, const rp_topic *t)
 {
     size_t want = c->o->evidence ? c->o->evidence : 8;
@@ -751,8 +793,8 @@ static tocsin_status evidence(rp_ctx *c, const rp_topic *t)
     sqlite3_stmt *qp = NULL, *qm = NULL, *qe = NULL;
     tocsin_status rc = keys && why ? TOCSIN_OK : nomem(c->err);
     size_t n = 0;
-    const tocsin_surge_finding *f;
-    size_t nf = t->surges ? tocsin_surges_findings(t->surges, &f) : 0;
+    const tocsin_surge_finding *f = t->f;
+    size_t nf = t->nf;
     /* one cluster original and one first post per change in turn, then the rest */
     for (size_t round = 0; rc == TOCSIN_OK && round < want && n < want; round++) {
         bool any = false;
@@ -782,8 +824,8 @@ static tocsin_status evidence(rp_ctx *c, const rp_topic *t)
     }
     if (rc == TOCSIN_OK && n < want) {
         rc = store_prepare(c->s,
-                           "SELECT p.key FROM post p WHERE p.key IN (SELECT key FROM post_match "
-                           "WHERE topic = ?1) ORDER BY p.ts, p.key LIMIT ?2", &qe, c->err);
+                           "SELECT DISTINCT key FROM post_match WHERE topic = ?1 LIMIT ?2", &qe,
+                           c->err);
         if (rc == TOCSIN_OK) {
             sqlite3_bind_int64(qe, 1, t->id);
             sqlite3_bind_int64(qe, 2, (sqlite3_int64)(want * 2));
@@ -792,7 +834,7 @@ static tocsin_status evidence(rp_ctx *c, const rp_topic *t)
                 int64_t k = sqlite3_column_int64(qe, 0);
                 if (!have_key(keys, n, k)) {
                     keys[n] = k;
-                    snprintf(why[n++], sizeof *why, "among the topic's earliest posts");
+                    snprintf(why[n++], sizeof *why, "a random sample of the topic's posts");
                 }
             }
         }
@@ -923,8 +965,8 @@ static tocsin_status topic_section(rp_ctx *c, size_t idx)
     }
     free(order);
     /* series the change search could not analyse */
-    const tocsin_surge_series *ss;
-    size_t nss = rc == TOCSIN_OK && t->surges ? tocsin_surges_series(t->surges, &ss) : 0;
+    const tocsin_surge_series *ss = t->ss;
+    size_t nss = rc == TOCSIN_OK ? t->nss : 0;
     bool head_done = false;
     for (size_t i = 0; i < nss && rc == TOCSIN_OK; i++) {
         if (ss[i].analysed)
@@ -1015,6 +1057,92 @@ static tocsin_status coverage_section(rp_ctx *c)
     free(gf);
     free(gt);
     return rc;
+}
+
+typedef struct term_count {
+    int64_t topic;
+    char *term;
+    uint64_t n;
+    uint64_t hash;
+} term_count;
+
+static int term_count_cmp(const void *a, const void *b)
+{
+    const term_count *x = a, *y = b;
+    if (x->topic != y->topic)
+        return x->topic < y->topic ? -1 : 1;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return strcmp(x->term, y->term);
+}
+
+/* Counts the kept matches per (topic, term) in one scan of post_match. *out (malloc'd, terms
+ * malloc'd) is sorted by topic, count descending, term. */
+static tocsin_status count_terms(rp_ctx *c, term_count **out, size_t *n)
+{
+    size_t cap = 1024, used = 0; /* open addressing, power of two, at most half full */
+    term_count *h = calloc(cap, sizeof *h);
+    sqlite3_stmt *q = NULL;
+    tocsin_status rc = h ? store_prepare(c->s, "SELECT topic, term FROM post_match", &q, c->err)
+                         : nomem(c->err);
+    int step = SQLITE_DONE;
+    while (rc == TOCSIN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t topic = sqlite3_column_int64(q, 0);
+        const char *term = (const char *)sqlite3_column_text(q, 1);
+        size_t tl = (size_t)sqlite3_column_bytes(q, 1);
+        term = term ? term : "";
+        uint64_t hv = 1469598103934665603ull ^ (uint64_t)topic;
+        for (size_t i = 0; i < tl; i++)
+            hv = (hv ^ (unsigned char)term[i]) * 1099511628211ull;
+        hv |= 1; /* 0 marks an empty slot */
+        size_t at = (size_t)hv & (cap - 1);
+        while (h[at].hash && !(h[at].hash == hv && h[at].topic == topic && !strcmp(h[at].term, term)))
+            at = (at + 1) & (cap - 1);
+        if (h[at].hash) {
+            h[at].n++;
+            continue;
+        }
+        h[at] = (term_count){topic, strdup(term), 1, hv};
+        if (!h[at].term) {
+            h[at].hash = 0;
+            rc = nomem(c->err);
+            break;
+        }
+        if (++used * 2 > cap) { /* grow */
+            term_count *g = calloc(cap * 2, sizeof *g);
+            if (!g) {
+                rc = nomem(c->err);
+                break;
+            }
+            for (size_t i = 0; i < cap; i++)
+                if (h[i].hash) {
+                    size_t k = (size_t)h[i].hash & (cap * 2 - 1);
+                    while (g[k].hash)
+                        k = (k + 1) & (cap * 2 - 1);
+                    g[k] = h[i];
+                }
+            free(h);
+            h = g;
+            cap *= 2;
+        }
+    }
+    if (rc == TOCSIN_OK && step != SQLITE_DONE)
+        rc = store_fail(c->s, "reading matched terms", c->err);
+    sqlite3_finalize(q);
+    size_t m = 0;
+    for (size_t i = 0; h && i < cap; i++)
+        if (h[i].hash)
+            h[m++] = h[i];
+    if (rc != TOCSIN_OK) {
+        for (size_t i = 0; i < m; i++)
+            free(h[i].term);
+        free(h);
+        return rc;
+    }
+    qsort(h, m, sizeof *h, term_count_cmp);
+    *out = h;
+    *n = m;
+    return TOCSIN_OK;
 }
 
 static tocsin_status methods_section(rp_ctx *c)
@@ -1111,10 +1239,34 @@ static tocsin_status methods_section(rp_ctx *c)
     if (rc == TOCSIN_OK)
         rc = rp_puts(b, "<table class=\"watchlist\"><thead><tr><th>topic</th><th>label</th>"
                         "<th>terms that matched (kept posts)</th></tr></thead><tbody>\n");
-    sqlite3_stmt *q = NULL;
+    /* every topic's matched terms in one pass over the matches, counted in a hash table (SQL's
+     * GROUP BY would sort every match), most frequent first */
+    tc_buf *cells = rc == TOCSIN_OK ? calloc(c->n, sizeof *cells) : NULL;
+    if (rc == TOCSIN_OK && !cells)
+        rc = nomem(c->err);
+    for (size_t i = 0; cells && i < c->n; i++)
+        tc_buf_init(&cells[i], 1 << 20);
+    term_count *tc = NULL;
+    size_t ntc = 0;
     if (rc == TOCSIN_OK)
-        rc = store_prepare(c->s, "SELECT term, count(*) FROM post_match WHERE topic = ?1 "
-                                 "GROUP BY term ORDER BY 2 DESC, 1 LIMIT 40", &q, c->err);
+        rc = count_terms(c, &tc, &ntc);
+    for (size_t k = 0, shown = 0; rc == TOCSIN_OK && k < ntc; k++) {
+        if (k == 0 || tc[k].topic != tc[k - 1].topic)
+            shown = 0;
+        size_t i = 0;
+        while (i < c->n && c->t[i].id != tc[k].topic)
+            i++;
+        if (i == c->n || shown >= 40)
+            continue;
+        rc = rp_puts(&cells[i], shown++ ? ", " : "");
+        if (rc == TOCSIN_OK)
+            rc = rp_html_escape_str(&cells[i], tc[k].term);
+        if (rc == TOCSIN_OK)
+            rc = rp_printf(&cells[i], " (%llu)", (unsigned long long)tc[k].n);
+    }
+    for (size_t k = 0; k < ntc; k++)
+        free(tc[k].term);
+    free(tc);
     for (size_t i = 0; i < c->n && rc == TOCSIN_OK; i++) {
         rc = rp_puts(b, "<tr><td>");
         if (rc == TOCSIN_OK)
@@ -1125,23 +1277,14 @@ static tocsin_status methods_section(rp_ctx *c)
             rc = rp_html_escape_str(b, c->t[i].label);
         if (rc == TOCSIN_OK)
             rc = rp_puts(b, "</td><td>");
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, c->t[i].id);
-        int step, k = 0;
-        while (rc == TOCSIN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
-            const char *term = (const char *)sqlite3_column_text(q, 0);
-            rc = rp_puts(b, k++ ? ", " : "");
-            if (rc == TOCSIN_OK)
-                rc = rp_html_escape_str(b, term ? term : "");
-            if (rc == TOCSIN_OK)
-                rc = rp_printf(b, " (%lld)", (long long)sqlite3_column_int64(q, 1));
-        }
-        if (rc == TOCSIN_OK && step != SQLITE_DONE)
-            rc = store_fail(c->s, "reading matched terms", c->err);
+        if (rc == TOCSIN_OK && cells[i].len)
+            rc = tc_buf_append(b, cells[i].data, cells[i].len);
         if (rc == TOCSIN_OK)
             rc = rp_puts(b, "</td></tr>\n");
     }
-    sqlite3_finalize(q);
+    for (size_t i = 0; cells && i < c->n; i++)
+        tc_buf_free(&cells[i]);
+    free(cells);
     if (rc == TOCSIN_OK)
         rc = rp_puts(b, "</tbody></table>\n</section>\n");
     return rc;
@@ -1190,6 +1333,16 @@ tocsin_status tocsin_report_html(tocsin_store *s, const tocsin_report_opts *o, c
     tc_buf_init(&b, REPORT_CAP);
     rp_ctx c = {.s = s, .o = o, .b = &b, .err = err};
     rc = load_topics(&c);
+    if (rc == TOCSIN_OK && (!o->topics || !o->n_topics)) {
+        tocsin_trend_query tq = {.by = TOCSIN_BY_DAY};
+        rc = tocsin_store_trend(s, &tq, &c.all_rows, &c.n_all, err);
+        tocsin_surge_query sq;
+        tocsin_surge_query_init(&sq);
+        sq.measure = o->measure;
+        sq.level = o->level;
+        if (rc == TOCSIN_OK)
+            rc = tocsin_surges(s, &sq, &c.all_surges, err);
+    }
     for (size_t i = 0; i < c.n && rc == TOCSIN_OK; i++)
         rc = load_topic(&c, &c.t[i]);
     if (rc == TOCSIN_OK)
@@ -1224,6 +1377,8 @@ tocsin_status tocsin_report_html(tocsin_store *s, const tocsin_report_opts *o, c
         topic_free(&c.t[i]);
     free(c.t);
     tocsin_coverage_free(c.cov);
+    free(c.all_rows);
+    tocsin_surges_free(c.all_surges);
     if (rc != TOCSIN_OK) {
         tc_buf_free(&b);
         return rc;
