@@ -33,6 +33,7 @@ typedef struct key_ent {
 
 static key_ent key_tab[64];
 static unsigned char key_first[27][2]; /* by first letter: [start, count) into key_tab */
+static uint16_t key_lens[26];          /* by first letter: bit n set when a name has length n */
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static void key_init(void)
@@ -43,9 +44,12 @@ static void key_init(void)
         for (int f = 0; f < TOCSIN_FIELD__COUNT; f++)
             for (int i = 0; rd_field_names[f][i]; i++)
                 if (rd_field_names[f][i][0] == 'a' + c && n < 64)
+                {
                     key_tab[n++] = (key_ent){rd_field_names[f][i],
                                              (unsigned char)strlen(rd_field_names[f][i]),
                                              (unsigned char)f, (unsigned char)i};
+                    key_lens[c] |= (uint16_t)(1u << strlen(rd_field_names[f][i]));
+                }
         key_first[c][1] = (unsigned char)(n - key_first[c][0]);
     }
 }
@@ -56,8 +60,8 @@ static int key_field(const char *k, size_t n, bool ci, int *prio)
     if (n == 0 || n > 13)
         return -1;
     unsigned c = (unsigned char)k[0] | (ci ? 0x20u : 0u);
-    if (c < 'a' || c > 'z')
-        return -1;
+    if (c < 'a' || c > 'z' || !(key_lens[c - 'a'] & (1u << n)))
+        return -1; /* most keys of a tweet stop here */
     const key_ent *e = key_tab + key_first[c - 'a'][0];
     for (unsigned i = 0; i < key_first[c - 'a'][1]; i++, e++) {
         if (e->len != n)
