@@ -134,19 +134,20 @@ struct lang_model {
 
 /* --- hashing: must be the same at load (from the file's n-grams) and at scoring time --------- */
 
-static inline uint64_t hash_step(uint64_t h, uint32_t cp)
+/* The key of a trigram (d = 0) or 4-gram: the code points (21 bits each) packed into one word,
+ * the fourth and the order mixed in, then a 64-bit finalizer. Two multiplies, none of them
+ * waiting on another position's, instead of a chained hash per code point. Never 0. */
+static inline uint64_t ngram_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d, int order)
 {
-    h = (h ^ cp) * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
+    uint64_t x = ((uint64_t)a | (uint64_t)b << 21 | (uint64_t)c << 42) ^
+                 ((uint64_t)d * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)order << 63);
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    x ^= x >> 33;
+    return x ? x : 1;
 }
-
-static inline uint64_t hash_key(uint64_t h, int order)
-{
-    uint64_t k = h + (uint64_t)order * 0xD6E8FEB86659FD93ull;
-    return k ? k : 1;
-}
-
-#define HASH_SEED 0x243F6A8885A308D3ull
 
 static inline uint32_t key_fp(uint64_t key)
 {
@@ -485,7 +486,6 @@ static tocsin_status group_build_direct(model_group *g, parse_ctx *pc)
 /* Hashes a file n-gram ('_' = space) the way lang_model_score does. @return its order or 0. */
 static int ngram_key(tocsin_strv v, uint64_t *key, uint32_t cps[MODEL_MAX_ORDER])
 {
-    uint64_t h = HASH_SEED;
     int order = 0;
     size_t i = 0;
     while (i < v.len) {
@@ -495,13 +495,13 @@ static int ngram_key(tocsin_strv v, uint64_t *key, uint32_t cps[MODEL_MAX_ORDER]
             return 0;
         if (cp == '_')
             cp = ' ';
-        h = hash_step(h, cp);
         if (order >= MODEL_MAX_ORDER)
             return 0;
         cps[order++] = cp;
         i += k;
     }
-    *key = hash_key(h, order);
+    /* unigrams and bigrams are not hashed (direct tables) */
+    *key = order >= 3 ? ngram_hash(cps[0], cps[1], cps[2], order == 4 ? cps[3] : 0, order) : 0;
     return order;
 }
 
@@ -871,17 +871,17 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
             if (g->max_order < 3 || i + 3 > n || !ok[i + 2])
                 continue;
             /* orders 3 and 4: hashed; keys first, their slots prefetched */
-            uint64_t h = hash_step(hash_step(HASH_SEED, cp1), cps[i + 1]);
-            for (int k = 3; k <= g->max_order && i + (size_t)k <= n; k++) {
-                if (!ok[i + k - 1])
-                    break;
-                h = hash_step(h, cps[i + k - 1]);
-                if (k < m->min_order)
-                    continue; /* an order that is not scored */
-                uint64_t key = hash_key(h, k);
+            if (m->min_order <= 3) {
+                uint64_t key = ngram_hash(cp1, cps[i + 1], cps[i + 2], 0, 3);
                 __builtin_prefetch(&g->slots[key >> g->shift]);
                 keys[nk++] = key;
-                count[k]++;
+                count[3]++;
+            }
+            if (g->max_order >= 4 && i + 4 <= n && ok[i + 3]) {
+                uint64_t key = ngram_hash(cp1, cps[i + 1], cps[i + 2], cps[i + 3], 4);
+                __builtin_prefetch(&g->slots[key >> g->shift]);
+                keys[nk++] = key;
+                count[4]++;
             }
         }
         for (size_t j = 0; j < nf; j++) {
