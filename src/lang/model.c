@@ -759,8 +759,9 @@ static inline void cost_best_two(const double *cost, size_t n, size_t *best, siz
 }
 
 /* True when the best language leads the runner-up by more than `margin` cost units. */
-static bool early_stop(const model_group *g, const int32_t *gain, const size_t *count,
-                       double margin)
+__attribute__((always_inline)) static inline bool early_stop(const model_group *g,
+                                                              const int32_t *gain,
+                                                              const size_t *count, double margin)
 {
     double cost[MODEL_MAX_LANGS];
     group_costs(g, gain, count, cost);
