@@ -26,7 +26,8 @@
  * terms, the channels with most posts, the largest near-duplicate clusters (two posts or more)
  * with one original example each (the post that opened the cluster when it matched, else the
  * cluster's earliest kept post), and the first posts. The post table has no time index, so
- * each finding scans it; fine for stores of a few million matched posts. */
+ * the kept posts of the selected topics are copied once per call into a temporary table indexed
+ * by topic, language and time (one scan of `post`), which every finding then queries. */
 #include "analyse/analyse_int.h"
 
 #include <stdio.h>
@@ -141,6 +142,36 @@ typedef struct an_ctx {
     size_t ncache, cachecap;
 } an_ctx;
 
+/* The kept posts of the selected topics and languages, indexed by topic, language and time:
+ * one scan of the post table per call instead of several per finding. */
+#define SPAN_EV "e.topic = ?4 AND e.lang = ?1 AND e.ts >= ?2 AND e.ts < ?3"
+
+static tocsin_status build_ev_table(tocsin_store *s, int64_t topic, const char *lang,
+                                    tocsin_error *err)
+{
+    tocsin_status rc = store_exec(s, "DROP TABLE IF EXISTS temp.an_ev;"
+                                     "CREATE TEMP TABLE an_ev(topic INTEGER, lang TEXT, ts INTEGER,"
+                                     " key INTEGER, cluster INTEGER)", err);
+    if (rc != TOCSIN_OK)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = store_prepare(s,
+                            "INSERT INTO temp.an_ev SELECT DISTINCT m.topic, p.lang, p.ts, p.key,"
+                            " p.cluster FROM post_match m JOIN post p ON p.key = m.key WHERE"
+                            " (?1 IS NULL OR m.topic = ?1) AND (?2 IS NULL OR p.lang = ?2)",
+                            &st, err)) != TOCSIN_OK)
+        return rc;
+    if (topic)
+        sqlite3_bind_int64(st, 1, topic);
+    if (lang)
+        sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE)
+        return store_fail(s, "collecting the kept posts", err);
+    return store_exec(s, "CREATE INDEX temp.an_ev_i ON an_ev(topic, lang, ts)", err);
+}
+
 static void bind_span(sqlite3_stmt *st, const series_key *k, int64_t from, int64_t until)
 {
     sqlite3_bind_text(st, 1, k->lang, -1, SQLITE_STATIC);
@@ -242,7 +273,7 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     if (sqlite3_step(st) == SQLITE_ROW)
         f->posts = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    if ((rc = store_prepare(c->s, "SELECT count(*) FROM post p WHERE " SPAN_POSTS, &st, err)) !=
+    if ((rc = store_prepare(c->s, "SELECT count(*) FROM temp.an_ev e WHERE " SPAN_EV, &st, err)) !=
         TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
@@ -250,9 +281,9 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
         f->kept = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     rc = count_list(c,
-                    "SELECT m.term, count(DISTINCT m.key) AS n FROM post_match m JOIN post p ON"
-                    " p.key = m.key WHERE m.topic = ?4 AND p.lang = ?1 AND p.ts >= ?2 AND"
-                    " p.ts < ?3 GROUP BY m.term ORDER BY n DESC, m.term LIMIT ?5",
+                    "SELECT m.term, count(DISTINCT m.key) AS n FROM temp.an_ev e JOIN post_match m"
+                    " ON m.key = e.key AND m.topic = e.topic WHERE " SPAN_EV
+                    " GROUP BY m.term ORDER BY n DESC, m.term LIMIT ?5",
                     k, from, until, &f->terms, &f->n_terms, err);
     if (rc != TOCSIN_OK)
         return rc;
@@ -264,9 +295,9 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
         return rc;
     /* clusters of two posts or more, the largest first */
     if ((rc = store_prepare(c->s,
-                            "SELECT p.cluster, count(*) AS n, min(p.ts), p.key FROM post p WHERE "
-                            SPAN_POSTS " GROUP BY p.cluster HAVING n >= 2"
-                            " ORDER BY n DESC, p.cluster LIMIT ?5", &st, err)) != TOCSIN_OK)
+                            "SELECT e.cluster, count(*) AS n, min(e.ts), e.key FROM temp.an_ev e"
+                            " WHERE " SPAN_EV " GROUP BY e.cluster HAVING n >= 2"
+                            " ORDER BY n DESC, e.cluster LIMIT ?5", &st, err)) != TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
     sqlite3_bind_int64(st, 5, (int64_t)c->top);
@@ -311,8 +342,9 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     f->n_clusters = ncl;
     /* the first posts */
     if ((rc = store_prepare(c->s,
-                            "SELECT " POST_COLS " FROM post p LEFT JOIN channel c ON"
-                            " c.id = p.channel WHERE " SPAN_POSTS " ORDER BY p.ts, p.key LIMIT ?5",
+                            "SELECT " POST_COLS " FROM temp.an_ev e JOIN post p ON p.key = e.key"
+                            " LEFT JOIN channel c ON c.id = p.channel WHERE " SPAN_EV
+                            " ORDER BY e.ts, e.key LIMIT ?5",
                             &st, err)) != TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
@@ -487,10 +519,11 @@ static tocsin_status run_burst(an_ctx *c, const series_key *k, tocsin_surge_seri
     tocsin_status rc = store_prepare(
         c->s,
         c->q->measure == TOCSIN_MEASURE_UNIQUE
-            ? "SELECT p.ts FROM post p WHERE p.lang = ?1 AND p.ts IS NOT NULL AND " TOPIC_POST
-              " AND p.key = (SELECT first_key FROM cluster WHERE id = p.cluster) ORDER BY p.ts"
-            : "SELECT p.ts FROM post p WHERE p.lang = ?1 AND p.ts IS NOT NULL AND " TOPIC_POST
-              " ORDER BY p.ts",
+            ? "SELECT e.ts FROM temp.an_ev e WHERE e.topic = ?4 AND e.lang = ?1 AND"
+              " e.ts IS NOT NULL AND e.key = (SELECT first_key FROM cluster WHERE id = e.cluster)"
+              " ORDER BY e.ts"
+            : "SELECT e.ts FROM temp.an_ev e WHERE e.topic = ?4 AND e.lang = ?1 AND"
+              " e.ts IS NOT NULL ORDER BY e.ts",
         &st, err);
     if (rc != TOCSIN_OK)
         return rc;
@@ -682,11 +715,14 @@ tocsin_status tocsin_surges(tocsin_store *s, const tocsin_surge_query *q,
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (nk && (rc = build_ev_table(s, tid, q->lang, err)) != TOCSIN_OK)
+        goto out;
     for (size_t i = 0; rc == TOCSIN_OK && i < nk; i++)
         rc = one_series(&c, &keys[i], err);
 out:
     sqlite3_finalize(st);
     store_exec(s, "COMMIT", NULL);
+    store_exec(s, "DROP TABLE IF EXISTS temp.an_ev", NULL);
     free(keys);
     for (size_t i = 0; i < c.ncache; i++)
         free(c.cache[i].t);
