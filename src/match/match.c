@@ -156,6 +156,21 @@ bool match_edges_ok(const match_prefixes *p, const char *s, size_t len, size_t s
     return true;
 }
 
+bool match_can_join(const tocsin_watchlist *wl, unsigned char sep)
+{
+    if (!wl || sep == 0 || sep >= 0x80 || match_is_word_cp(sep))
+        return false;
+    for (size_t i = 0; i < wl->npats; i++) {
+        const match_pat *p = &wl->pats[i];
+        if (!p->len)
+            return false; /* a regex */
+        const match_entry *e = p->exclude ? &wl->excludes[p->owner] : &wl->terms[p->owner];
+        if (!e->norm || memchr(e->norm, sep, strlen(e->norm)))
+            return false;
+    }
+    return true;
+}
+
 /* Normalizes one proclitic spelling and appends it to the table. */
 static tocsin_status add_prefix(match_prefixes *p, tocsin_norm *n, const char *raw,
                                 bool conj_only, tocsin_error *err)

@@ -79,6 +79,12 @@ tocsin_status match_prefixes_init(match_prefixes *p, tocsin_norm *n, tocsin_erro
 bool match_edges_ok(const match_prefixes *p, const char *s, size_t len, size_t start, size_t end,
                     bool lil);
 
+/* @return true when texts joined with the byte `sep` between them can be matched in one call
+ * with exactly the per-text results: the watchlist has no regex (a regex may cross or anchor on
+ * the separator) and no literal holds `sep`, and `sep` is an ASCII non-word byte (so it is a word
+ * boundary and stops a proclitic chain, like the start and end of a text). */
+bool match_can_join(const tocsin_watchlist *wl, unsigned char sep);
+
 /* Character classes used by the edge rules, exposed for tests. */
 bool match_is_word_cp(uint32_t cp);
 bool match_is_nospace_cp(uint32_t cp); /* Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar */

@@ -5,9 +5,21 @@
  * that worker threads take from a shared counter. Each worker owns its normalizer, matcher
  * scratch and count table, so the hot path shares nothing and takes no lock; tables are merged
  * when the workers are done. With one thread, units run in input order on the caller's thread,
- * so the match callback sees posts in input order. */
+ * so the match callback sees posts in input order.
+ *
+ * Joined matching. A Hyperscan call has a fixed cost (scratch and engine set-up, 35-140 ns) that
+ * is large next to a post of a few hundred bytes. When nobody wants per-post hits (no match or
+ * post callback) and the watchlist allows it (match_can_join: literals only, none holding the
+ * separator), a worker appends each post's normalized text to a batch, separated by '\n', and
+ * keeps what counting needs (time, author, language field, and the original text when the
+ * language is detected). When the batch is full, or the unit ends, one tocsin_match_text call
+ * covers it; the hits, sorted by start, are cut back into posts by their offsets. '\n' is a
+ * word boundary and no literal holds it, so every post gets exactly the hits it would get
+ * alone (tests/unit/test_scan_batch.c checks this against the per-post path). A batch that
+ * exceeds the matcher's hit limit is matched again post by post, so the limit stays per post. */
 #include "agg/agg.h"
 #include "common/common.h"
+#include "match/match.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,6 +33,22 @@ typedef struct unit {
 
 typedef struct scan_ctx scan_ctx;
 
+/* Batch limits: the joined text stays cache-sized; posts are counted too so tiny posts do not
+ * make the pending array large. */
+#define SCAN_BATCH_BYTES ((size_t)512 << 10)
+#define SCAN_BATCH_POSTS 8192
+
+/* A post waiting in the batch: its normalized text is jtext[off, off + len); its author id,
+ * language field and (when detecting) original text are in raw, in that order. */
+typedef struct pend {
+    size_t off, len;
+    size_t raw_off, author_len, lang_len, text_len;
+    int64_t ts;
+    bool has_ts, has_lang;
+    const char *source;
+    uint64_t line;
+} pend;
+
 typedef struct worker {
     scan_ctx *ctx;
     tocsin_norm *norm;
@@ -29,6 +57,12 @@ typedef struct worker {
     tocsin_lang_state *lang;
     tocsin_hit *hits;
     size_t hits_cap;
+    bool batch;      /* joined matching (see the top of the file) */
+    bool keep_text;  /* the batch keeps original texts for language detection */
+    char *jtext, *raw;
+    size_t jlen, jcap, rawlen, rawcap;
+    pend *pends;
+    size_t npend;
     tocsin_read_stats stats;
     uint64_t no_time, matched, posts;
     tocsin_status status;
@@ -178,6 +212,133 @@ static tocsin_status process_post(worker *w, const tocsin_post *p)
     return st;
 }
 
+/* Appends n bytes to a growing buffer. */
+static bool buf_append(char **b, size_t *len, size_t *cap, const char *src, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t nc = *cap ? *cap : 4096;
+        while (nc < *len + n)
+            nc *= 2;
+        char *nb = realloc(*b, nc);
+        if (!nb)
+            return false;
+        *b = nb;
+        *cap = nc;
+    }
+    if (n)
+        memcpy(*b + *len, src, n);
+    *len += n;
+    return true;
+}
+
+/* Counts one pending post with its hits m[0..n). */
+static tocsin_status count_pending(worker *w, const pend *q, const tocsin_match *m, size_t n)
+{
+    if (!n)
+        return TOCSIN_OK;
+    tocsin_post p;
+    memset(&p, 0, sizeof p);
+    const char *r = w->raw + q->raw_off;
+    p.author_id = (tocsin_strv){r, q->author_len};
+    p.lang = (tocsin_strv){q->has_lang ? r + q->author_len : NULL, q->lang_len};
+    p.text = (tocsin_strv){r + q->author_len + q->lang_len, q->text_len};
+    p.ts = q->ts;
+    p.has_ts = q->has_ts;
+    p.source = q->source;
+    p.line = q->line;
+    char lang[16];
+    double conf;
+    tocsin_status st = post_lang(w, &p, lang, &conf);
+    if (st != TOCSIN_OK)
+        return st;
+    w->matched++;
+    return count_post(w, &p, lang, m, n);
+}
+
+/* Matches the batch in one call and counts its posts; empties the batch. */
+static tocsin_status flush_batch(worker *w)
+{
+    tocsin_status st = TOCSIN_OK;
+    if (!w->npend)
+        goto done;
+    const tocsin_match *m;
+    size_t n;
+    tocsin_error e;
+    st = tocsin_match_text(w->matcher, w->jtext, w->jlen, &m, &n, &e);
+    if (st == TOCSIN_ERR_LIMIT) {
+        /* too many hits for one call: match post by post, where the limit belongs */
+        for (size_t i = 0; i < w->npend; i++) {
+            const pend *q = &w->pends[i];
+            if ((st = tocsin_match_text(w->matcher, w->jtext + q->off, q->len, &m, &n,
+                                        &w->err)) != TOCSIN_OK ||
+                (st = count_pending(w, q, m, n)) != TOCSIN_OK)
+                goto done;
+        }
+        goto done;
+    }
+    if (st != TOCSIN_OK) {
+        w->err = e;
+        goto done;
+    }
+    /* hits are sorted by start and never cross a separator: walk posts and hits together */
+    size_t h = 0;
+    for (size_t i = 0; i < w->npend && h < n; i++) {
+        const pend *q = &w->pends[i];
+        size_t end = q->off + q->len, k = h;
+        while (k < n && m[k].start < end)
+            k++;
+        if ((st = count_pending(w, q, m + h, k - h)) != TOCSIN_OK)
+            goto done;
+        h = k;
+    }
+done:
+    w->npend = w->jlen = w->rawlen = 0;
+    return st;
+}
+
+/* The batch path of process_post: normalize and queue; match when the batch is full. */
+static tocsin_status queue_post(worker *w, const tocsin_post *p)
+{
+    const char *norm;
+    size_t norm_len;
+    w->posts++;
+    tocsin_status st =
+        tocsin_normalize(w->norm, p->text.ptr, p->text.len, &norm, &norm_len, NULL, &w->err);
+    if (st != TOCSIN_OK) {
+        /* count the posts before this one first, so the failure is the first one in order */
+        tocsin_error saved = w->err;
+        tocsin_status fst = flush_batch(w);
+        if (fst != TOCSIN_OK)
+            return fst;
+        w->err = saved;
+        return st;
+    }
+    if (!w->pends && !(w->pends = malloc(SCAN_BATCH_POSTS * sizeof *w->pends)))
+        return tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    pend *q = &w->pends[w->npend];
+    q->off = w->jlen;
+    q->len = norm_len;
+    q->raw_off = w->rawlen;
+    q->author_len = p->author_id.len;
+    q->has_lang = p->lang.ptr != NULL;
+    q->lang_len = q->has_lang ? p->lang.len : 0;
+    q->text_len = w->keep_text ? p->text.len : 0;
+    q->ts = p->ts;
+    q->has_ts = p->has_ts;
+    q->source = p->source;
+    q->line = p->line;
+    if (!buf_append(&w->jtext, &w->jlen, &w->jcap, norm, norm_len) ||
+        !buf_append(&w->jtext, &w->jlen, &w->jcap, "\n", 1) ||
+        !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->author_id.ptr, q->author_len) ||
+        !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->lang.ptr, q->lang_len) ||
+        !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->text.ptr, q->text_len))
+        return tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    w->npend++;
+    if (w->npend >= SCAN_BATCH_POSTS || w->jlen >= SCAN_BATCH_BYTES)
+        return flush_batch(w);
+    return TOCSIN_OK;
+}
+
 static tocsin_status run_unit(worker *w, const unit *u)
 {
     tocsin_reader *r = NULL;
@@ -190,10 +351,20 @@ static tocsin_status run_unit(worker *w, const unit *u)
     tocsin_post post;
     int got = 0;
     while ((st = tocsin_reader_next(r, &post, &got, &w->err)) == TOCSIN_OK && got) {
-        if ((st = process_post(w, &post)) != TOCSIN_OK)
+        if ((st = w->batch ? queue_post(w, &post) : process_post(w, &post)) != TOCSIN_OK)
             break;
         if (w->ctx->stop)
             break;
+    }
+    if (w->batch) {
+        /* the queued posts come before whatever stopped the loop: count them, and report
+         * their failure first if they have one, as the per-post path would */
+        tocsin_error saved = w->err;
+        tocsin_status fst = flush_batch(w);
+        if (fst != TOCSIN_OK)
+            st = fst;
+        else if (st != TOCSIN_OK)
+            w->err = saved;
     }
     tocsin_read_stats s;
     tocsin_reader_stats(r, &s);
@@ -275,6 +446,9 @@ static tocsin_status worker_init(worker *w, scan_ctx *c)
         st = tocsin_lang_state_new(c->opts->langid, &w->lang, &w->err);
     if (st == TOCSIN_OK && !(w->table = agg_new()))
         st = tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    const tocsin_scan_opts *o = c->opts;
+    w->batch = !o->on_match && !o->on_post && match_can_join(o->watchlist, '\n');
+    w->keep_text = o->langid && o->lang_source != TOCSIN_LANG_SOURCE_INPUT;
     return st;
 }
 
@@ -285,6 +459,9 @@ static void worker_fini(worker *w)
     agg_free(w->table);
     tocsin_lang_state_free(w->lang);
     free(w->hits);
+    free(w->jtext);
+    free(w->raw);
+    free(w->pends);
 }
 
 tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,

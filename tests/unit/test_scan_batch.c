@@ -1,0 +1,216 @@
+/* test_scan_batch.c: differential test of the scan pipeline's joined matching (several posts'
+ * normalized texts matched in one call, see src/pipeline/scan.c) against the per-post path.
+ * A post callback forces the per-post path, so the same scan run with and without one must give
+ * the same count rows and summary, on generated posts full of edge cases: terms at the start and
+ * end of texts, glued to other words, behind Arabic proclitics, inside exclusion phrases, across
+ * newlines, in scripts written without spaces, and with posts lacking time, author or language,
+ * over more posts than one batch holds, on one and two threads, with the language taken from the
+ * input and detected from the original text. Also checks when joining is allowed (match_can_join). */
+#include "check.h"
+#include "match/match.h"
+#include "tocsin.h"
+
+#include <stdint.h>
+#include <unistd.h>
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static uint32_t prand(uint32_t n)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 33) % n;
+}
+
+static const char WATCHLIST[] =
+    "topics:\n"
+    "  - id: iskp\n"
+    "    terms: [ISKP, islamic state, \"ولاية خراسان\"]\n"
+    "    exclude: [islamic state of mind]\n"
+    "  - id: dawla\n"
+    "    terms: [\"الدولة\", \"دولة\"]\n"
+    "  - id: han\n"
+    "    terms: [\"北京\", \"étude\"]\n"
+    "  - id: multi\n"
+    "    terms: [state of, \"mind\"]\n"
+    "    exclude: [\"mind the gap\"]\n";
+
+/* Words the posts are made of (JSON-escaped where needed). */
+static const char *const WORDS[] = {
+    "ISKP",     "iskp",      "iskpro",   "#ISKP",     "islamic",  "state",    "of",
+    "mind",     "the",       "gap",      "Islamic",   "STATE",    "ولاية",    "خراسان",
+    "وولاية",   "للولاية",   "سولاية",   "الدولة",    "للدولة",   "وللدولة",  "بالدولة",
+    "دولة",     "سدولة",     "ولايةخراسان", "北京",   "在北京市", "étude",    "ÉTUDE",
+    "e\\u0301tude", "x",     "42",       "ـــ",       "ال",       "mindful",  "état",
+};
+
+static const char *const SEPS[] = {" ", " ", " ", "\\n", ", ", "", "-", "  ", "\\t", "."};
+
+/* Writes `n` posts of JSON Lines to path. */
+static int write_posts(const char *path, int n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "{\"id\":\"%d\"", i);
+        if (prand(10))
+            fprintf(f, ",\"created_at\":%u", 1700000000u + prand(86400 * 20));
+        if (prand(5))
+            fprintf(f, ",\"author\":\"u%u\"", prand(40));
+        static const char *const langs[] = {"en", "ar", "fa", "zh", "xx-bad"};
+        if (prand(3))
+            fprintf(f, ",\"lang\":\"%s\"", langs[prand(5)]);
+        fputs(",\"text\":\"", f);
+        int words = (int)prand(14);
+        for (int k = 0; k < words; k++) {
+            if (k)
+                fputs(SEPS[prand(sizeof SEPS / sizeof *SEPS)], f);
+            fputs(WORDS[prand(sizeof WORDS / sizeof *WORDS)], f);
+        }
+        fputs("\"}\n", f);
+    }
+    return fclose(f);
+}
+
+static tocsin_status count_posts(void *ctx, unsigned worker, const tocsin_post_info *info,
+                                 tocsin_error *err)
+{
+    (void)worker;
+    (void)info;
+    (void)err;
+    __atomic_add_fetch((uint64_t *)ctx, 1, __ATOMIC_RELAXED);
+    return TOCSIN_OK;
+}
+
+static tocsin_status run(const tocsin_watchlist *wl, const tocsin_langid *langid,
+                         const char *path, unsigned threads, bool per_post,
+                         tocsin_scan_result **res, uint64_t *seen)
+{
+    tocsin_scan_opts o;
+    tocsin_scan_opts_init(&o);
+    o.watchlist = wl;
+    o.threads = threads;
+    o.langid = langid; /* with one, languages are detected from the original text */
+    o.lang_source = langid ? TOCSIN_LANG_SOURCE_DETECT : TOCSIN_LANG_SOURCE_INPUT;
+    if (per_post) {
+        o.on_post = count_posts;
+        o.on_post_ctx = seen;
+    }
+    tocsin_error err = {0};
+    const char *paths[] = {path};
+    return tocsin_scan(&o, paths, 1, res, &err);
+}
+
+static bool same_rows(const tocsin_scan_result *a, const tocsin_scan_result *b)
+{
+    const tocsin_count_row *ra, *rb;
+    size_t na = tocsin_scan_rows(a, &ra), nb = tocsin_scan_rows(b, &rb);
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (ra[i].topic != rb[i].topic || strcmp(ra[i].lang, rb[i].lang) != 0 ||
+            ra[i].bucket != rb[i].bucket || ra[i].posts != rb[i].posts ||
+            ra[i].authors != rb[i].authors)
+            return false;
+    return true;
+}
+
+static void test_joined_equals_per_post(void)
+{
+    char wpath[] = "/tmp/test_scan_batch_wl_XXXXXX", ppath[] = "/tmp/test_scan_batch_in_XXXXXX";
+    int fd1 = mkstemp(wpath), fd2 = mkstemp(ppath);
+    CHECK(fd1 >= 0 && fd2 >= 0);
+    if (fd1 < 0 || fd2 < 0)
+        return;
+    CHECK(write(fd1, WATCHLIST, sizeof WATCHLIST - 1) == (ssize_t)(sizeof WATCHLIST - 1));
+    close(fd1);
+    close(fd2);
+    const int nposts = 30000; /* several batches (a batch holds at most 8,192 posts, 512 KiB of text) */
+    CHECK(write_posts(ppath, nposts) == 0);
+    tocsin_watchlist *wl = NULL;
+    tocsin_error err = {0};
+    CHECK(tocsin_watchlist_load(wpath, &wl, &err) == TOCSIN_OK);
+    tocsin_langid *langid = NULL;
+    CHECK(tocsin_langid_new(NULL, &langid, &err) == TOCSIN_OK);
+    if (wl) {
+        CHECK(match_can_join(wl, '\n'));
+        for (unsigned mode = 0; mode < 4; mode++) {
+            unsigned threads = 1 + (mode & 1);
+            const tocsin_langid *li = mode & 2 ? langid : NULL;
+            tocsin_scan_result *joined = NULL, *single = NULL;
+            uint64_t seen = 0;
+            CHECK(run(wl, li, ppath, threads, false, &joined, NULL) == TOCSIN_OK);
+            CHECK(run(wl, li, ppath, threads, true, &single, &seen) == TOCSIN_OK);
+            CHECK_INT(seen, nposts); /* the callback did run: that was the per-post path */
+            if (joined && single) {
+                const tocsin_scan_summary *a = tocsin_scan_get_summary(joined);
+                const tocsin_scan_summary *b = tocsin_scan_get_summary(single);
+                CHECK_INT(a->posts, nposts);
+                CHECK_INT(a->posts, b->posts);
+                CHECK_INT(a->matched, b->matched);
+                CHECK_INT(a->no_time, b->no_time);
+                CHECK(a->matched > 1000 && a->matched < (uint64_t)nposts); /* real work */
+                CHECK(same_rows(joined, single));
+                const tocsin_count_row *r;
+                CHECK(tocsin_scan_rows(joined, &r) > 50);
+            }
+            tocsin_scan_result_free(joined);
+            tocsin_scan_result_free(single);
+        }
+        tocsin_watchlist_free(wl);
+    }
+    tocsin_langid_free(langid);
+    unlink(wpath);
+    unlink(ppath);
+}
+
+/* Joining is refused for a regex (it could anchor on or cross the separator), for a separator a
+ * literal holds, and for a separator that is a word character or not ASCII. */
+static void test_can_join(void)
+{
+    static const char *const lists[] = {
+        "topics:\n  - id: a\n    terms: [alpha]\n    regex: ['be+ta']\n",
+        "topics:\n  - id: a\n    terms: [alpha, \"x;y\"]\n",
+    };
+    char wpath[] = "/tmp/test_scan_batch_wl_XXXXXX";
+    int fd = mkstemp(wpath);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(wpath, "w");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        fputs(lists[i], f);
+        fclose(f);
+        tocsin_watchlist *wl = NULL;
+        tocsin_error err = {0};
+        CHECK(tocsin_watchlist_load(wpath, &wl, &err) == TOCSIN_OK);
+        if (!wl)
+            continue;
+        if (i == 0) {
+            CHECK(!match_can_join(wl, '\n'));
+        } else {
+            CHECK(match_can_join(wl, '\n'));
+            CHECK(!match_can_join(wl, ';'));
+            CHECK(!match_can_join(wl, 'q'));
+            CHECK(!match_can_join(wl, '7'));
+            CHECK(!match_can_join(wl, 0xC3));
+            CHECK(!match_can_join(wl, 0));
+        }
+        tocsin_watchlist_free(wl);
+    }
+    CHECK(!match_can_join(NULL, '\n'));
+    unlink(wpath);
+}
+
+int main(void)
+{
+    RUN(test_joined_equals_per_post);
+    RUN(test_can_join);
+    return check_summary();
+}
