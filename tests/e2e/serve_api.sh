@@ -17,6 +17,7 @@ if ! command -v jq >/dev/null || ! command -v curl >/dev/null || [ ! -x "$build/
 fi
 tmp=$(mktemp -d /tmp/tocsin-e2e-serve-XXXXXX)
 pids=()
+servers=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
 "$build/tests/tools/gen_surge" "$tmp" >/dev/null
@@ -29,6 +30,7 @@ start() {
     local log=$1; shift
     "$bin" serve --db "$db" "$@" 2>"$log" &
     pids+=($!)
+    servers+=($!)
     port=
     for _ in $(seq 1 50); do
         port=$(sed -n 's|.* on http://[^ ]*:\([0-9][0-9]*\)/$|\1|p' "$log" | head -n 1)
@@ -133,5 +135,11 @@ check "an ingest sends 'event: update' to every open stream" "grep -q 'event: he
 curl -s "$u/api/trend?topic=quake" | jq -c '.[]' > "$tmp/api.json"
 "$bin" trend --topic quake --db "$db" --output json | jq -c . > "$tmp/cli.json"
 check "after the ingest the API answers the new counts (cache dropped)" "cmp -s '$tmp/api.json' '$tmp/cli.json'"
+# a clean stop: SIGTERM ends every server with status 0, and nothing (sanitizers included) was
+# reported on their stderr
+rcs=""
+for p in "${servers[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; rcs="$rcs$?"; done
+check "SIGTERM stops the servers cleanly (exit statuses: $rcs)" "[ -n '$rcs' ] && [ -z \"\$(printf '%s' '$rcs' | tr -d 0)\" ]"
+check "no sanitizer or runtime error in the servers' logs" "! grep -qE 'Sanitizer|runtime error' '$tmp/tok.log' '$tmp/s.log'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

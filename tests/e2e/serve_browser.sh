@@ -55,4 +55,16 @@ done
 [ -n "$port" ] || fail_all "server did not start: $(cat "$tmp/serve.log")"
 PW_DIR=$pw BASE=http://127.0.0.1:$port TOCSIN=$bin DB=$db OUT=$out REPORT=$report \
 INGEST="'$bin' ingest --db '$db' --watchlist '$tmp/watchlist.yaml' --lang-source input '$tmp/late.jsonl'" \
-    timeout 300 node "$root/tests/browser/dashboard.js"
+    timeout 300 node "$root/tests/browser/dashboard.js" | tee "$tmp/node.out" | grep -vE '^[0-9]+ passed, [0-9]+ failed$'
+last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/node.out" | tail -n 1)
+pass=${last%% passed*}; fail=${last#*, }; fail=${fail%% failed*}
+[ -n "$last" ] || { pass=0; fail=1; echo "FAIL the browser test printed no summary"; }
+# the server stops cleanly on SIGTERM and reported nothing (sanitizer builds included)
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
+if [ "$rc" -eq 0 ] && ! grep -qE 'Sanitizer|runtime error' "$tmp/serve.log"; then
+    pass=$((pass + 1)); echo "ok server stopped cleanly, nothing on its stderr"
+else
+    fail=$((fail + 1)); echo "FAIL server exit $rc: $(grep -E 'Sanitizer|runtime error' "$tmp/serve.log" | head -n 3)"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
