@@ -149,12 +149,16 @@ static bool digits_at(const char *s, size_t len, size_t at, size_t n, int *out)
     return true;
 }
 
+/* A real calendar date and clock time: February 29 only in leap years, and 24:00:00 (the end
+ * of a day) but no other time past 24:00. */
 static bool valid_ymdhms(int y, int mo, int d, int h, int mi, int se)
 {
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    (void)y;
-    return mo >= 1 && mo <= 12 && d >= 1 && d <= mdays[mo - 1] && h >= 0 && h <= 24 &&
-           mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12)
+        return false;
+    int dim = mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return d >= 1 && d <= dim && h >= 0 && h <= 24 && mi >= 0 && mi <= 59 && se >= 0 &&
+           se <= 60 && (h < 24 || (mi == 0 && se == 0));
 }
 
 bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset)
