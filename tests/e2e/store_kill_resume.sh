@@ -78,7 +78,10 @@ grep -qa 'user[0-9]' "$tmp/keep.db"* && ok "--keep-authors keeps raw ids" || bad
 # readers can query while an ingest writes
 rm -f "$tmp/k2.db"*
 "$bin" "${args[@]}" --db "$tmp/k2.db" 2>"$tmp/err2" & pid=$!
-sleep 0.3
+for i in $(seq 100); do # until the first batch is committed (before that there is no store yet)
+    [ "$(sqlite3 "$tmp/k2.db" 'SELECT count(*) FROM seen' 2>/dev/null || echo 0)" -gt 0 ] && break
+    sleep 0.05
+done
 reads=0
 for i in 1 2 3; do "$bin" trend --db "$tmp/k2.db" --by month --output csv >/dev/null 2>"$tmp/terr" && reads=$((reads + 1)) || cat "$tmp/terr"; sleep 0.1; done
 wait "$pid"
