@@ -225,6 +225,17 @@ static tocsin_status feed_open_common(rd_src *src, rd_out *o, void **state, tocs
     if (!doc)
         return tc_error_set(err, TOCSIN_ERR_PARSE, rd_src_name(src), 0, NULL,
                             "not a well-formed XML feed");
+    /* Recovery mode builds a tree from a truncated or damaged file too: say so (an error under
+     * strict), else a cut-off feed would read as complete, its last item silently partial. */
+    if (!(doc->properties & XML_DOC_WELLFORMED)) {
+        if (rd_out_opts(o)->strict) {
+            xmlFreeDoc(doc);
+            return tc_error_set(err, TOCSIN_ERR_PARSE, rd_src_name(src), 0, NULL,
+                                "not well-formed XML (truncated or damaged file?)");
+        }
+        rd_out_warn(o, "not well-formed XML (truncated or damaged file?): the items were "
+                       "recovered and the last ones may be incomplete or missing");
+    }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     feed_state *fs = calloc(1, sizeof *fs);
     if (!fs) {

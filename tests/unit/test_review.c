@@ -4,7 +4,69 @@
 #include "read/fmt_util.h"
 #include "tocsin.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* ---- a small harness over the public reader API ---- */
+
+static char tmpdir[64];
+
+static const char *write_file(const char *name, const char *content, size_t n)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return path;
+    fwrite(content, 1, n, f);
+    fclose(f);
+    return path;
+}
+
+typedef struct seen {
+    int warnings;
+    char last[600];
+} seen;
+
+static void on_warn(void *ctx, const tocsin_error *w)
+{
+    seen *s = ctx;
+    s->warnings++;
+    snprintf(s->last, sizeof s->last, "%s", w->message);
+}
+
+/* Reads every post of `path`; @return the posts, -1 when opening failed, -2 on a read error. */
+static long read_posts(const char *path, const char *format, bool strict, seen *s)
+{
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.format = format;
+    o.strict = strict;
+    o.warn = on_warn;
+    o.warn_ctx = s;
+    tocsin_reader *r = NULL;
+    tocsin_error err;
+    if (tocsin_reader_open(&o, path, &r, &err) != TOCSIN_OK) {
+        snprintf(s->last, sizeof s->last, "%s", err.message);
+        return -1;
+    }
+    long n = 0;
+    for (;;) {
+        tocsin_post p;
+        int got = 0;
+        if (tocsin_reader_next(r, &p, &got, &err) != TOCSIN_OK) {
+            n = -2;
+            break;
+        }
+        if (!got)
+            break;
+        n++;
+    }
+    tocsin_reader_free(r);
+    return n;
+}
 
 /* fu_iso8601 / fu_rfc822 took February 29 in any year (read as March 1) and 24:30 as the next
  * day's 00:30. */
@@ -26,8 +88,41 @@ static void platform_dates_reject_impossible_days(void)
     CHECK_INT(ts, 1709200800);
 }
 
+/* A truncated RSS file was read through libxml2's recovery mode without a word: the cut-off
+ * last item came out as a complete post. */
+static void truncated_feed_is_reported(void)
+{
+    static const char whole[] = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                "<item><title>a</title><description>hello</description></item>"
+                                "<item><title>b</title><description>world</description></item>"
+                                "</channel></rss>\n";
+    seen s = {0};
+    const char *path = write_file("whole.xml", whole, sizeof whole - 1);
+    CHECK_INT(read_posts(path, NULL, false, &s), 2);
+    CHECK_INT(s.warnings, 0);
+    size_t cut = (size_t)(strstr(whole, "<description>world") - whole) + 16;
+    path = write_file("cut.xml", whole, cut);
+    memset(&s, 0, sizeof s);
+    CHECK_INT(read_posts(path, NULL, false, &s), 2);
+    CHECK_INT(s.warnings, 1);
+    CHECK(strstr(s.last, "well-formed") != NULL);
+    memset(&s, 0, sizeof s);
+    CHECK_INT(read_posts(path, "rss", true, &s), -1);
+    CHECK(strstr(s.last, "well-formed") != NULL);
+}
+
 int main(void)
 {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-review-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        fprintf(stderr, "cannot make a temporary directory\n");
+        return 1;
+    }
     RUN(platform_dates_reject_impossible_days);
+    RUN(truncated_feed_is_reported);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
     return check_summary();
 }
