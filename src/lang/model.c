@@ -10,9 +10,15 @@
  * where unk[k][L] is L's cost of an n-gram of order k never seen with L (add-alpha smoothing,
  * so it depends on how much L text training had). The lowest cost wins. Only gains are stored:
  * sparsely for an n-gram seen in a few languages, as a row of bytes added with vector
- * instructions for one common to many. Scoring costs about 10-17 ns per n-gram here (table
- * probes and branch mispredictions on varied text; making every row dense saved 7 % for 3x the
- * memory and was not kept); early stop and the caller's bounded prefix cap the n-grams per text.
+ * instructions for one common to many. Unigrams and bigrams are not hashed: the group's
+ * letters get small ids and their gains are found by direct indexing, and a letter's unigram
+ * and the bigram it starts are added as one precomputed row of sums. Trigrams and 4-grams are
+ * hashed from their packed code points. Scoring costs about 7-9 ns per n-gram on this machine
+ * (table probes, the adds of sparse entries and their branch mispredictions; making every row
+ * dense saved 7 % for 3x the memory and was not kept, nor was keeping one-language entries in
+ * the slot: no measurable gain); early stop and the caller's bounded prefix cap the n-grams per
+ * text. The scoring function is also compiled for AVX2 (chosen at load time), which adds a
+ * 64-language row in two instructions.
  *
  * Overlapping n-grams of four orders are far from independent, so raw naive-Bayes posteriors
  * are absurdly sure of themselves. They are tempered: p(L) ~ 2^(-(cost(L) - min cost) / (scale *
@@ -40,7 +46,9 @@
  *     trust L1 ...               the subset whose verdicts the model vouches for
  *     unk K C1 C2 ...            order K's unseen cost per language
  *     g NGRAM ENTRIES            NGRAM with '_' for a space; ENTRIES = 3 characters per
- *                                language: its index and its gain (base 64: 0-9 A-Z a-z - +)
+ *                                language: its index and its gain (base 64: 0-9 A-Z a-z - +);
+ *                                unigrams and bigrams: code points up to U+FFFF, at most 254
+ *                                distinct letters per group
  *     end                        closes the group
  * Lines starting with '#' are comments. */
 #include "lang/lang_internal.h"
@@ -56,8 +64,8 @@
  * and where its gains are. An n-gram seen in few languages has sparse uint16 entries: the
  * first holds their count, each next one a language index (high byte) and its gain (low byte).
  * An n-gram common to many languages (off has DENSE_SLOT set) has a dense row of `width` uint8
- * gains, added with vector instructions. 8-byte slots, 2-byte entries and dense rows only for common n-grams keep the
- * tables small: scoring is bound by cache misses and by the adds of common n-grams. */
+ * gains, added with vector instructions. 8-byte slots, 2-byte entries and dense rows only for
+ * common n-grams keep the tables small. Only trigrams and 4-grams have slots. */
 typedef struct model_slot {
     uint32_t fp;  /* 0 = empty */
     uint32_t off; /* index of the count in entries */
