@@ -210,6 +210,11 @@ static int make_store(void)
             }
         }
     }
+    for (int k = 0; k < 600; k++) /* topic "many": 600 terms, term k matched k % 3 + 1 times */
+        for (int r = 0; r <= k % 3; r++)
+            fprintf(f, "{\"id\":\"m%d_%d\",\"created_at\":\"2024-01-%02dT12:00:00Z\",\"author\":\"m\","
+                       "\"channel\":\"en_a\",\"lang\":\"en\",\"text\":\"mt%03d %s\"}\n",
+                    k, r, 1 + k % 28, k, r ? "again" : "first");
     fprintf(f, "{\"id\":\"x1\",\"created_at\":\"2024-01-05T10:00:00Z\",\"author\":\"x\","
                "\"channel\":\"en_a\",\"lang\":\"en\",\"text\":\"wildfire <img src=x "
                "onerror=alert(1)> <script>alert(2)</script>\"}\n");
@@ -218,7 +223,11 @@ static int make_store(void)
     if (!f)
         return -1;
     fputs("topics:\n  - id: quake\n    label: Earthquake\n    terms: [earthquake, s\xc3\xa9isme]\n"
-          "  - id: fire\n    label: \"<i>Fire</i>\"\n    terms: [wildfire]\n", f);
+          "  - id: fire\n    label: \"<i>Fire</i>\"\n    terms: [wildfire]\n"
+          "  - id: many\n    terms: [", f);
+    for (int k = 0; k < 600; k++)
+        fprintf(f, "%smt%03d", k ? ", " : "", k);
+    fputs("]\n", f);
     fclose(f);
     tocsin_watchlist *wl;
     tocsin_error err;
@@ -277,8 +286,12 @@ static void test_report_store(void)
     }
     CHECK(len == strlen(html) && tc_utf8_valid(html, len));
     CHECK(strstr(html, "<!DOCTYPE html>") == html);
-    CHECK_INT(count(html, "<section class=\"topic\""), 2); /* fire and quake, sorted */
-    CHECK(strstr(html, "id=\"t0\">\n<h2>fire") && strstr(html, "id=\"t1\">\n<h2>quake"));
+    CHECK_INT(count(html, "<section class=\"topic\""), 3); /* fire, many and quake, sorted */
+    CHECK(strstr(html, "id=\"t0\">\n<h2>fire") && strstr(html, "id=\"t2\">\n<h2>quake"));
+    /* methods: terms counted over every kept match (600 distinct terms: the count table grows) */
+    CHECK(strstr(html, "<td>quake</td><td>Earthquake</td><td>earthquake (240), s\xc3\xa9isme (120)</td>"));
+    CHECK(strstr(html, "<td>many</td><td>many</td><td>mt002 (3), mt005 (3), "));
+    CHECK_INT(count(html, " (3), ") + count(html, " (2), ") + count(html, " (1), "), 39);
     CHECK(!strstr(html, "<script") && !strstr(html, "<img") && !strstr(html, "<i>Fire"));
     CHECK(strstr(html, "&lt;i&gt;Fire&lt;/i&gt;"));
     CHECK(strstr(html, "<mark>wildfire</mark> &lt;img src=x onerror=alert(1)&gt; "
@@ -330,7 +343,7 @@ static void test_report_store(void)
     o.topics = unknown;
     o.n_topics = 2;
     CHECK_INT(tocsin_report_html(s, &o, &html, &len, &err), TOCSIN_ERR_USAGE);
-    CHECK(strstr(err.message, "unknown topic 'nope' (the store has: fire, quake)") != NULL);
+    CHECK(strstr(err.message, "unknown topic 'nope' (the store has: fire, many, quake)") != NULL);
     tocsin_report_opts_init(&o);
     o.has_windows = true;
     o.before_from = 0, o.before_to = 86400 * 10, o.after_from = 86400 * 5, o.after_to = 86400 * 20;
