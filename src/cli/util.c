@@ -8,11 +8,31 @@
 
 static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Writes an error or warning line. Messages quote input bytes (a time that did not parse, a
+ * key): control characters are shown as \xHH, so a hostile post cannot send escape sequences
+ * to the user's terminal. Callers hold warn_lock, so lines from threads do not interleave. */
+static void put_message(const char *prefix, const char *msg)
+{
+    static const char hex[] = "0123456789abcdef";
+    fputs(prefix, stderr);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            char e[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
+            fwrite(e, 1, sizeof e, stderr);
+        } else {
+            putc(*p, stderr);
+        }
+    }
+    putc('\n', stderr);
+}
+
 int cli_report(const tocsin_error *err)
 {
     char line[2048];
     tocsin_error_format(err, line, sizeof line);
-    fprintf(stderr, "tocsin: %s\n", line);
+    pthread_mutex_lock(&warn_lock);
+    put_message("tocsin: ", line);
+    pthread_mutex_unlock(&warn_lock);
     return err->code ? (int)err->code : 1;
 }
 
@@ -33,7 +53,7 @@ void cli_warn(void *ctx, const tocsin_error *w)
     char line[2048];
     tocsin_error_format(w, line, sizeof line);
     pthread_mutex_lock(&warn_lock);
-    fprintf(stderr, "tocsin: warning: %s\n", line);
+    put_message("tocsin: warning: ", line);
     pthread_mutex_unlock(&warn_lock);
 }
 
