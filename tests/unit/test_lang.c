@@ -453,6 +453,18 @@ static void test_model_errors(void)
                 "g a\xF0\x9F\x98\x80 005\nend\n", "Basic Multilingual Plane", 6);
     model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
                 "g ab 005\ng ab 105\nend\n", "duplicate", 8);
+    /* letter ids are one byte: 255 distinct letters in a group's unigrams are refused */
+    char many[8192];
+    size_t len = (size_t)snprintf(many, sizeof many,
+                                  "tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\n"
+                                  "unk 1 5 6\n");
+    for (uint32_t k = 0; k < 255; k++) {
+        uint32_t cp = 0x100 + k; /* two-byte UTF-8 */
+        len += (size_t)snprintf(many + len, sizeof many - len, "g %c%c 005\n",
+                                (char)(0xC0 | cp >> 6), (char)(0x80 | (cp & 0x3F)));
+    }
+    snprintf(many + len, sizeof many - len, "end\n");
+    model_error(many, "more than 254 letters", 261);
 
     tocsin_langid_opts o;
     tocsin_langid_opts_init(&o);
