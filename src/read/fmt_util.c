@@ -1,5 +1,6 @@
 /* fmt_util.c: helpers shared by the platform format mappers (see fmt_util.h). */
 #include "read/fmt_util.h"
+#include "read/reader_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -75,12 +76,12 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
     case TJ_INT:
         if (!tj_int(d, v, &i))
             return false;
-        *ts = (i > 100000000000LL || i < -100000000000LL) ? i / 1000 : i;
+        *ts = rd_epoch_scale(i); /* s, ms, us or ns by magnitude, as the generic formats */
         return true;
-    case TJ_UINT:
+    case TJ_UINT: /* above INT64_MAX: only nanoseconds are plausible */
         if (!tj_uint(d, v, &u))
             return false;
-        *ts = (int64_t)(u / 1000);
+        *ts = (int64_t)(u / 1000000000u);
         return true;
     case TJ_DOUBLE:
         if (!tj_double(d, v, &x) || !isfinite(x) || fabs(x) > 1e15)
@@ -101,7 +102,7 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
         int64_t acc = 0;
         size_t digits = 0;
         for (; k < s.len && isdigit((unsigned char)s.ptr[k]); k++, digits++) {
-            if (digits >= 18)
+            if (acc > (INT64_MAX - 9) / 10)
                 return false;
             acc = acc * 10 + (s.ptr[k] - '0');
         }
@@ -114,9 +115,7 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
                 if (!isdigit((unsigned char)s.ptr[k]))
                     return false;
         }
-        if (acc > 100000000000LL)
-            acc /= 1000;
-        *ts = neg ? -acc : acc;
+        *ts = rd_epoch_scale(neg ? -acc : acc);
         return true;
     }
     default:

@@ -111,6 +111,38 @@ static void truncated_feed_is_reported(void)
     CHECK(strstr(s.last, "well-formed") != NULL);
 }
 
+/* fu_epoch (Telegram, Reddit, 4chan, Twitter timestamp_ms) took anything past 1e11 for
+ * milliseconds: microsecond and nanosecond times landed tens of thousands of years ahead, and a
+ * 19-digit string was refused; the generic formats scaled them right. */
+static void platform_epochs_scale_like_generic(void)
+{
+    static const struct {
+        const char *json;
+        int64_t want;
+    } cases[] = {
+        {"1600000000", 1600000000},           {"1600000000123", 1600000000},
+        {"1600000000123456", 1600000000},     {"1600000000123456789", 1600000000},
+        {"\"1600000000\"", 1600000000},       {"\"1600000000123\"", 1600000000},
+        {"\"1600000000123456\"", 1600000000}, {"\"1600000000123456789\"", 1600000000},
+        {"-1500", -1500},                     {"-1600000000123", -1600000001},
+    };
+    tj_doc *d = tj_doc_new();
+    CHECK(d != NULL);
+    for (size_t i = 0; d && i < sizeof cases / sizeof *cases; i++) {
+        tj_val root;
+        bool rep;
+        size_t bad;
+        int64_t ts = 0;
+        CHECK(tj_parse(d, cases[i].json, strlen(cases[i].json), &root, &rep, &bad, NULL, 0) ==
+              TOCSIN_OK);
+        CHECK(fu_epoch(d, root, &ts));
+        if (ts != cases[i].want)
+            fprintf(stderr, "  case %s\n", cases[i].json);
+        CHECK_INT(ts, cases[i].want);
+    }
+    tj_doc_free(d);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-review-XXXXXX");
@@ -120,6 +152,7 @@ int main(void)
     }
     RUN(platform_dates_reject_impossible_days);
     RUN(truncated_feed_is_reported);
+    RUN(platform_epochs_scale_like_generic);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
