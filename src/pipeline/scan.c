@@ -49,6 +49,15 @@ typedef struct pend {
     uint64_t line;
 } pend;
 
+/* A language field as the input wrote it, and the code it normalizes to. */
+#define SCAN_TAGS 16
+typedef struct tag_memo {
+    bool absent; /* the input had no language field */
+    size_t len;
+    char tag[24];
+    char code[16];
+} tag_memo;
+
 typedef struct worker {
     scan_ctx *ctx;
     tocsin_norm *norm;
@@ -57,6 +66,8 @@ typedef struct worker {
     tocsin_lang_state *lang;
     tocsin_hit *hits;
     size_t hits_cap;
+    tag_memo tags[SCAN_TAGS]; /* language fields seen and their codes (post_lang) */
+    size_t ntags, tag_next;
     bool batch;      /* joined matching (see the top of the file) */
     bool keep_text;  /* the batch keeps original texts for language detection */
     char *jtext, *raw;
@@ -109,8 +120,26 @@ static tocsin_status post_lang(worker *w, const tocsin_post *p, char *code, doub
     const tocsin_scan_opts *o = w->ctx->opts;
     *conf = 1.0;
     if (!o->langid || o->lang_source == TOCSIN_LANG_SOURCE_INPUT) {
+        /* inputs repeat a few tags: remember the codes of the last SCAN_TAGS distinct ones */
+        bool absent = p->lang.ptr == NULL;
+        for (size_t i = 0; i < w->ntags; i++) {
+            const tag_memo *t = &w->tags[i];
+            if (t->absent == absent && t->len == p->lang.len &&
+                (absent || memcmp(t->tag, p->lang.ptr, p->lang.len) == 0)) {
+                strcpy(code, t->code);
+                return TOCSIN_OK;
+            }
+        }
         if (!tocsin_lang_tag_normalize(p->lang, NULL, code, 12))
             strcpy(code, "und");
+        if (p->lang.len <= sizeof w->tags[0].tag) {
+            tag_memo *t = &w->tags[w->ntags < SCAN_TAGS ? w->ntags++ : w->tag_next++ % SCAN_TAGS];
+            t->absent = absent;
+            t->len = p->lang.len;
+            if (!absent && p->lang.len)
+                memcpy(t->tag, p->lang.ptr, p->lang.len);
+            strcpy(t->code, code);
+        }
         return TOCSIN_OK;
     }
     tocsin_lang_result r;

@@ -5,7 +5,9 @@
  * end of texts, glued to other words, behind Arabic proclitics, inside exclusion phrases, across
  * newlines, in scripts written without spaces, and with posts lacking time, author or language,
  * over more posts than one batch holds, on one and two threads, with the language taken from the
- * input and detected from the original text. Also checks when joining is allowed (match_can_join). */
+ * input and detected from the original text; and that the language codes the pipeline remembers
+ * per input field are those tocsin_lang_tag_normalize gives. Also checks when joining is allowed
+ * (match_can_join). */
 #include "check.h"
 #include "match/match.h"
 #include "tocsin.h"
@@ -59,9 +61,14 @@ static int write_posts(const char *path, int n)
             fprintf(f, ",\"created_at\":%u", 1700000000u + prand(86400 * 20));
         if (prand(5))
             fprintf(f, ",\"author\":\"u%u\"", prand(40));
-        static const char *const langs[] = {"en", "ar", "fa", "zh", "xx-bad"};
+        /* more distinct fields than the pipeline remembers (16), in many spellings */
+        static const char *const langs[] = {
+            "en",    "ar",    "fa",    "zh",    "xx-bad", "EN",    "en-US", "en_GB", "ar-EG",
+            "AR",    "fas",   "per",   "zh-Hant", "zh-CN", "ru",   "uk",    "ps",    "ur",
+            "und",   "",      "es",    "de",    "fr-CA", "1234",  "e",     "toolongtobeatag-x-y",
+            "pt-BR", "ja",    "ko",    "tr",    "it",    "nl"};
         if (prand(3))
-            fprintf(f, ",\"lang\":\"%s\"", langs[prand(5)]);
+            fprintf(f, ",\"lang\":\"%s\"", langs[prand(sizeof langs / sizeof *langs)]);
         fputs(",\"text\":\"", f);
         int words = (int)prand(14);
         for (int k = 0; k < words; k++) {
@@ -74,19 +81,34 @@ static int write_posts(const char *path, int n)
     return fclose(f);
 }
 
+typedef struct sink {
+    uint64_t seen;
+    uint64_t lang_wrong; /* posts counted under another code than their field's own */
+    bool check_lang;
+} sink;
+
+/* Counts posts and, when the language is the input's, checks the code the pipeline used (it
+ * remembers codes of fields seen before) against a fresh tocsin_lang_tag_normalize. */
 static tocsin_status count_posts(void *ctx, unsigned worker, const tocsin_post_info *info,
                                  tocsin_error *err)
 {
     (void)worker;
-    (void)info;
     (void)err;
-    __atomic_add_fetch((uint64_t *)ctx, 1, __ATOMIC_RELAXED);
+    sink *s = ctx;
+    __atomic_add_fetch(&s->seen, 1, __ATOMIC_RELAXED);
+    if (s->check_lang) {
+        char code[16];
+        if (!tocsin_lang_tag_normalize(info->post->lang, NULL, code, 12))
+            strcpy(code, "und");
+        if (strcmp(code, info->lang) != 0)
+            __atomic_add_fetch(&s->lang_wrong, 1, __ATOMIC_RELAXED);
+    }
     return TOCSIN_OK;
 }
 
 static tocsin_status run(const tocsin_watchlist *wl, const tocsin_langid *langid,
                          const char *path, unsigned threads, bool per_post,
-                         tocsin_scan_result **res, uint64_t *seen)
+                         tocsin_scan_result **res, sink *seen)
 {
     tocsin_scan_opts o;
     tocsin_scan_opts_init(&o);
@@ -140,10 +162,11 @@ static void test_joined_equals_per_post(void)
             unsigned threads = 1 + (mode & 1);
             const tocsin_langid *li = mode & 2 ? langid : NULL;
             tocsin_scan_result *joined = NULL, *single = NULL;
-            uint64_t seen = 0;
+            sink seen = {0, 0, li == NULL};
             CHECK(run(wl, li, ppath, threads, false, &joined, NULL) == TOCSIN_OK);
             CHECK(run(wl, li, ppath, threads, true, &single, &seen) == TOCSIN_OK);
-            CHECK_INT(seen, nposts); /* the callback did run: that was the per-post path */
+            CHECK_INT(seen.seen, nposts); /* the callback did run: the per-post path */
+            CHECK_INT(seen.lang_wrong, 0);
             if (joined && single) {
                 const tocsin_scan_summary *a = tocsin_scan_get_summary(joined);
                 const tocsin_scan_summary *b = tocsin_scan_get_summary(single);
