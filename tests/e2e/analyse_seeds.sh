@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # analyse_seeds.sh BUILD_DIR [SEEDS]: the must-show scenario of analyse_scenario.sh for seeds
-# 1..SEEDS (default 5; BENCHMARKS.md quotes 40): tallies how often compare's 95 % interval covers
+# 1..SEEDS (default 3; BENCHMARKS.md quotes 40): tallies how often compare's 95 % interval covers
 # the true share ratio, how often surges finds each true change within one day, and any other
 # surge. Fails when a change is missed, when any other surge appears, or when coverage falls
 # below 85 %. Ends with "N passed, N failed".
 set -u
 build=$(cd "${1:-build}" && pwd)
-seeds=${2:-5}
+seeds=${2:-3}
 cd "$(dirname "$0")/../.."
 bin=$build/tocsin
 if ! command -v jq >/dev/null || [ ! -x "$build/tests/tools/gen_surge" ]; then
