@@ -1,6 +1,9 @@
 /* paths.c: turning input arguments into a list of files: directories are walked recursively
  * (entries in byte order of their names, hidden ones skipped, only regular files kept), files
- * and "-" (stdin) stay as given. */
+ * and "-" (stdin) stay as given. A walk enters each directory and takes each file once, by
+ * device and inode: a symbolic link to a directory already walked (a "latest" link beside the
+ * dated folders, a link back to a parent) adds nothing instead of counting its posts twice or
+ * looping. */
 #include "read/reader_int.h"
 
 #include <dirent.h>
@@ -32,12 +35,62 @@ static tocsin_status plist_add(plist *l, char *p)
     return TOCSIN_OK;
 }
 
+/* The (device, inode) pairs met so far: an open-addressing set. */
+typedef struct fid {
+    dev_t dev;
+    ino_t ino;
+    bool used;
+} fid;
+
+typedef struct fidset {
+    fid *v;
+    size_t n, cap;
+} fidset;
+
+static size_t fid_hash(dev_t dev, ino_t ino)
+{
+    uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ino;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* Adds (dev, ino). @return 1 when new, 0 when already there, -1 when out of memory. */
+static int fid_add(fidset *s, dev_t dev, ino_t ino)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        fid *nv = calloc(nc, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i].used)
+                continue;
+            size_t j = fid_hash(s->v[i].dev, s->v[i].ino) & (nc - 1);
+            while (nv[j].used)
+                j = (j + 1) & (nc - 1);
+            nv[j] = s->v[i];
+        }
+        free(s->v);
+        s->v = nv;
+        s->cap = nc;
+    }
+    size_t j = fid_hash(dev, ino) & (s->cap - 1);
+    for (; s->v[j].used; j = (j + 1) & (s->cap - 1))
+        if (s->v[j].dev == dev && s->v[j].ino == ino)
+            return 0;
+    s->v[j] = (fid){dev, ino, true};
+    s->n++;
+    return 1;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static tocsin_status walk_dir(const char *dir, plist *out, int depth, tocsin_error *err)
+static tocsin_status walk_dir(const char *dir, plist *out, fidset *seen, int depth,
+                              tocsin_error *err)
 {
     if (depth > 64)
         return tc_error_set(err, TOCSIN_ERR_IO, dir, 0, NULL, "directories nested too deeply");
@@ -76,15 +129,20 @@ static tocsin_status walk_dir(const char *dir, plist *out, int depth, tocsin_err
             free(full); /* a dangling link or a file removed meanwhile */
             continue;
         }
-        if (S_ISDIR(sb.st_mode)) {
-            st = walk_dir(full, out, depth + 1, err);
+        int fresh = S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode)
+                        ? fid_add(seen, sb.st_dev, sb.st_ino) : 0;
+        if (fresh < 0) {
             free(full);
-        } else if (S_ISREG(sb.st_mode)) {
+            st = tc_error_set(err, TOCSIN_ERR_NOMEM, dir, 0, NULL, "out of memory");
+        } else if (!fresh) {
+            free(full); /* met before (through a link), or not a file */
+        } else if (S_ISDIR(sb.st_mode)) {
+            st = walk_dir(full, out, seen, depth + 1, err);
+            free(full);
+        } else {
             st = plist_add(out, full);
             if (st != TOCSIN_OK)
                 tc_error_set(err, st, dir, 0, NULL, "out of memory");
-        } else {
-            free(full);
         }
     }
 out:
@@ -99,12 +157,17 @@ tocsin_status tocsin_paths_expand(const char *const *args, size_t nargs, char **
                                   tocsin_error *err)
 {
     plist l = {0};
+    fidset seen = {0};
     tocsin_status st = TOCSIN_OK;
     for (size_t i = 0; i < nargs && st == TOCSIN_OK; i++) {
         const char *a = args[i];
         struct stat sb;
         if (strcmp(a, "-") != 0 && stat(a, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            st = walk_dir(a, &l, 0, err);
+            int fresh = fid_add(&seen, sb.st_dev, sb.st_ino);
+            if (fresh < 0)
+                st = tc_error_set(err, TOCSIN_ERR_NOMEM, a, 0, NULL, "out of memory");
+            else if (fresh)
+                st = walk_dir(a, &l, &seen, 0, err);
         } else if (strcmp(a, "-") != 0 && stat(a, &sb) != 0) {
             st = tc_error_set(err, TOCSIN_ERR_IO, a, 0, NULL, "cannot open: %s", strerror(errno));
         } else {
@@ -113,6 +176,7 @@ tocsin_status tocsin_paths_expand(const char *const *args, size_t nargs, char **
                 tc_error_set(err, st, a, 0, NULL, "out of memory");
         }
     }
+    free(seen.v);
     if (st != TOCSIN_OK) {
         tocsin_paths_free(l.v, l.n);
         return st;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- a small harness over the public reader API ---- */
@@ -143,6 +144,38 @@ static void platform_epochs_scale_like_generic(void)
     tj_doc_free(d);
 }
 
+/* Directory walks followed every link to a directory: a "latest" link beside the folder it
+ * points to read its files twice (posts counted twice), and a link back to a parent failed the
+ * whole expansion ("nested too deeply") after 64 levels of the loop. */
+static void walk_takes_each_file_once(void)
+{
+    char d[128], p[200], q[200];
+    snprintf(d, sizeof d, "%s/walk", tmpdir);
+    CHECK(mkdir(d, 0755) == 0);
+    snprintf(p, sizeof p, "%s/2021-08", d);
+    CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof p, "%s/2021-08/a.jsonl", d);
+    FILE *f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("{\"text\":\"x\"}\n", f);
+        fclose(f);
+    }
+    snprintf(q, sizeof q, "%s/latest", d);
+    CHECK(symlink("2021-08", q) == 0);
+    snprintf(q, sizeof q, "%s/2021-08/up", d);
+    CHECK(symlink("..", q) == 0);
+    const char *args[] = {d, d};
+    char **paths = NULL;
+    size_t n = 0;
+    tocsin_error err;
+    CHECK(tocsin_paths_expand(args, 2, &paths, &n, &err) == TOCSIN_OK);
+    CHECK_INT(n, 1);
+    if (n >= 1)
+        CHECK_STR(paths[0], p);
+    tocsin_paths_free(paths, n);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-review-XXXXXX");
@@ -153,6 +186,7 @@ int main(void)
     RUN(platform_dates_reject_impossible_days);
     RUN(truncated_feed_is_reported);
     RUN(platform_epochs_scale_like_generic);
+    RUN(walk_takes_each_file_once);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
