@@ -310,6 +310,21 @@ static tocsin_status tool_open(rd_src *src, rd_out *o, void **state, tocsin_erro
         at += cs->off[2 * i + 1];
         cs->header[at++] = '\0';
     }
+    /* A forced format skips detection: without its text column every row would become an
+     * empty post, counted in the denominators. */
+    bool has_text = false;
+    for (long i = 0; i < cs->nhead && !has_text; i++) {
+        const char *c = cs->header + cs->hoff[i];
+        has_text = tool == TOOL_TWARC ? !strcmp(c, "text")
+                                      : !strcmp(c, "body") || !strcmp(c, "subject");
+    }
+    if (!has_text) {
+        csv_close(cs);
+        return tc_error_set(err, TOCSIN_ERR_FORMAT, rd_src_name(src), 1, NULL,
+                            "no %s column in the header: not a %s export",
+                            tool == TOOL_TWARC ? "text" : "body or subject",
+                            tool == TOOL_TWARC ? "twarc CSV" : "4CAT CSV");
+    }
     *state = cs;
     return TOCSIN_OK;
 }

@@ -176,6 +176,22 @@ static void walk_takes_each_file_once(void)
     tocsin_paths_free(paths, n);
 }
 
+/* A forced --format twarc-csv or 4cat skips detection; a CSV without the text column then gave
+ * one empty post per row (counted in every denominator) instead of an error. */
+static void forced_tool_csv_needs_its_text_column(void)
+{
+    static const char plain[] = "a,b\n1,2\n3,4\n";
+    static const char fourcat[] = "id,thread_id,author,body,timestamp\n1,1,x,hello,1600000000\n";
+    seen s = {0};
+    const char *path = write_file("ab.csv", plain, sizeof plain - 1);
+    CHECK_INT(read_posts(path, "4cat", false, &s), -1);
+    CHECK(strstr(s.last, "body") != NULL);
+    CHECK_INT(read_posts(path, "twarc-csv", false, &s), -1);
+    CHECK(strstr(s.last, "text") != NULL);
+    path = write_file("4cat.csv", fourcat, sizeof fourcat - 1);
+    CHECK_INT(read_posts(path, "4cat", false, &s), 1);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-review-XXXXXX");
@@ -187,6 +203,7 @@ int main(void)
     RUN(truncated_feed_is_reported);
     RUN(platform_epochs_scale_like_generic);
     RUN(walk_takes_each_file_once);
+    RUN(forced_tool_csv_needs_its_text_column);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
