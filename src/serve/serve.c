@@ -7,7 +7,8 @@
  * request body is refused (413): the API is GET only. Requests take a read-only store handle from
  * a pool (one SQLite connection per concurrent request; handles are reopened after the store
  * changes). API answers are cached per URL until the store changes (direct-mapped, 256 slots;
- * a hit sends the cached bytes by reference, without a copy).
+ * a hit sends the cached bytes by reference, without a copy); identical requests arriving while
+ * an answer is computed wait for it (single flight) rather than run the same query in parallel.
  *
  * Liveness: a watcher thread keeps its own SQLite connection and reads PRAGMA data_version every
  * poll period (500 ms): the number changes when another connection (an ingest) commits. It then
@@ -40,6 +41,7 @@
 #define SV_CACHE_SLOTS 256
 #define SV_CACHE_MAX_BODY (4u << 20)
 #define SV_BODY_CAP ((size_t)256 << 20)
+#define SV_INFLIGHT 64
 
 static const char sv_csp[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -90,6 +92,10 @@ struct tocsin_server {
     sv_pooled *pool;
     size_t npool, cap_pool;
     sv_cache_entry cache[SV_CACHE_SLOTS];
+    struct {
+        char *key;
+        uint64_t gen;
+    } inflight[SV_INFLIGHT];
 
     pthread_t watcher;
     bool watcher_on;
@@ -349,10 +355,34 @@ static enum MHD_Result serve_api(tocsin_server *sv, struct MHD_Connection *c, si
     }
     const char *key = q.key.data ? q.key.data : sv_routes[route].path;
     size_t slot = cache_slot(key);
+    int flight = -1; /* our slot in sv->inflight while we compute this answer */
     if (sv->cache_on) {
         pthread_mutex_lock(&sv->mu);
         sv_cache_entry *e = &sv->cache[slot];
-        if (e->key && e->gen == sv->gen && !strcmp(e->key, key)) {
+        /* single flight: while another request computes this very answer for the current
+         * generation, wait for it instead of running the same query in parallel */
+        for (;;) {
+            if (e->key && e->gen == sv->gen && !strcmp(e->key, key))
+                break;
+            int busy = -1, free_slot = -1;
+            for (int i = 0; i < SV_INFLIGHT; i++) {
+                if (!sv->inflight[i].key) {
+                    if (free_slot < 0)
+                        free_slot = i;
+                } else if (sv->inflight[i].gen == sv->gen && !strcmp(sv->inflight[i].key, key)) {
+                    busy = i;
+                }
+            }
+            if (busy < 0) {
+                if (free_slot >= 0 && (sv->inflight[free_slot].key = strdup(key))) {
+                    sv->inflight[free_slot].gen = sv->gen;
+                    flight = free_slot;
+                }
+                break;
+            }
+            pthread_cond_wait(&sv->cv, &sv->mu);
+        }
+        if (flight < 0 && e->key && e->gen == sv->gen && !strcmp(e->key, key)) {
             sv_body *body = e->body;
             __atomic_add_fetch(&body->refs, 1, __ATOMIC_ACQ_REL);
             unsigned status = e->status;
@@ -421,6 +451,14 @@ static enum MHD_Result serve_api(tocsin_server *sv, struct MHD_Connection *c, si
         free(k);
         free(body);
         body_unref(old);
+    }
+    /* after the answer is in the cache: the requests waiting for it find it there */
+    if (flight >= 0) {
+        pthread_mutex_lock(&sv->mu);
+        free(sv->inflight[flight].key);
+        sv->inflight[flight].key = NULL;
+        pthread_cond_broadcast(&sv->cv);
+        pthread_mutex_unlock(&sv->mu);
     }
     ret = send_copy(c, status, "application/json; charset=utf-8", out.data ? out.data : "", out.len,
                     cookie);
@@ -671,6 +709,8 @@ static void free_server(tocsin_server *sv)
         free(sv->cache[i].key);
         body_unref(sv->cache[i].body);
     }
+    for (size_t i = 0; i < SV_INFLIGHT; i++)
+        free(sv->inflight[i].key);
     if (sv->watch_db)
         sqlite3_close(sv->watch_db);
     pthread_mutex_destroy(&sv->mu);

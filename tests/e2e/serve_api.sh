@@ -122,6 +122,15 @@ check "an asset has an ETag and answers 304 to it" "e=\$(curl -s -D - -o /dev/nu
 check "uPlot is embedded" "curl -s $u/static/uPlot.min.js | head -c 3000 | grep -q uPlot"
 check "post texts reach JSON with < > & escaped" "curl -s '$u/api/surges?topic=quake' | grep -q 'text' && ! curl -s '$u/api/surges?topic=quake' | grep -q '[<>]'"
 
+# single flight: 6 simultaneous requests for the same new answer run the query once (one miss,
+# the others wait and get the cached answer)
+for i in 1 2 3 4 5 6; do curl -s -D "$tmp/sf$i" -o "$tmp/sfb$i" "$u/api/surges?method=pelt&top=7" & done
+wait_curls() { for _ in $(seq 1 100); do [ "$(ls "$tmp"/sfb* 2>/dev/null | wc -l)" -eq 6 ] && ! pgrep -f "top=7" >/dev/null && return; sleep 0.1; done; }
+wait_curls
+misses=$(grep -L -i 'x-tocsin-cache: hit' "$tmp"/sf[0-9] | wc -l)
+check "single flight: 6 simultaneous identical requests, one computed ($misses misses), same answers" \
+    "[ $misses -eq 1 ] && cmp -s '$tmp/sfb1' '$tmp/sfb6' && cmp -s '$tmp/sfb2' '$tmp/sfb5' && [ -s '$tmp/sfb1' ]"
+
 # event streams: capped (8 connections: 4 streams at most), and an ingest sends an update
 for i in 1 2 3 4; do curl -s -N "$u/api/events" > "$tmp/ev$i" & pids+=($!); done
 sleep 0.5
