@@ -20,6 +20,7 @@
 #include "agg/agg.h"
 #include "common/common.h"
 #include "match/match.h"
+#include "text/text.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ typedef struct scan_ctx scan_ctx;
 #define SCAN_BATCH_BYTES ((size_t)512 << 10)
 #define SCAN_BATCH_POSTS 8192
 
-/* A post waiting in the batch: its normalized text is jtext[off, off + len); its author id,
+/* A post waiting in the batch: its normalized text is at [off, off + len) of the normalizer's
+ * output (see norm_append), followed by '\n'; its author id,
  * language field and (when detecting) original text are in raw, in that order. */
 typedef struct pend {
     size_t off, len;
@@ -70,8 +72,9 @@ typedef struct worker {
     size_t ntags, tag_next;
     bool batch;      /* joined matching (see the top of the file) */
     bool keep_text;  /* the batch keeps original texts for language detection */
-    char *jtext, *raw;
-    size_t jlen, jcap, rawlen, rawcap;
+    char *raw;
+    size_t jlen; /* bytes of the joined text (in the normalizer's output buffer) */
+    size_t rawlen, rawcap;
     pend *pends;
     size_t npend;
     tocsin_read_stats stats;
@@ -293,12 +296,13 @@ static tocsin_status flush_batch(worker *w)
     const tocsin_match *m;
     size_t n;
     tocsin_error e;
-    st = tocsin_match_text(w->matcher, w->jtext, w->jlen, &m, &n, &e);
+    const char *joined = w->norm->out;
+    st = tocsin_match_text(w->matcher, joined, w->jlen, &m, &n, &e);
     if (st == TOCSIN_ERR_LIMIT) {
         /* too many hits for one call: match post by post, where the limit belongs */
         for (size_t i = 0; i < w->npend; i++) {
             const pend *q = &w->pends[i];
-            if ((st = tocsin_match_text(w->matcher, w->jtext + q->off, q->len, &m, &n,
+            if ((st = tocsin_match_text(w->matcher, joined + q->off, q->len, &m, &n,
                                         &w->err)) != TOCSIN_OK ||
                 (st = count_pending(w, q, m, n)) != TOCSIN_OK)
                 goto done;
@@ -328,11 +332,10 @@ done:
 /* The batch path of process_post: normalize and queue; match when the batch is full. */
 static tocsin_status queue_post(worker *w, const tocsin_post *p)
 {
-    const char *norm;
-    size_t norm_len;
+    size_t total;
     w->posts++;
-    tocsin_status st =
-        tocsin_normalize(w->norm, p->text.ptr, p->text.len, &norm, &norm_len, NULL, &w->err);
+    /* normalized straight after the batch's texts, in the normalizer's buffer */
+    tocsin_status st = norm_append(w->norm, w->jlen, p->text.ptr, p->text.len, &total, &w->err);
     if (st != TOCSIN_OK) {
         /* count the posts before this one first, so the failure is the first one in order */
         tocsin_error saved = w->err;
@@ -346,7 +349,7 @@ static tocsin_status queue_post(worker *w, const tocsin_post *p)
         return tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     pend *q = &w->pends[w->npend];
     q->off = w->jlen;
-    q->len = norm_len;
+    q->len = total - w->jlen;
     q->raw_off = w->rawlen;
     q->author_len = p->author_id.len;
     q->has_lang = p->lang.ptr != NULL;
@@ -356,9 +359,9 @@ static tocsin_status queue_post(worker *w, const tocsin_post *p)
     q->has_ts = p->has_ts;
     q->source = p->source;
     q->line = p->line;
-    if (!buf_append(&w->jtext, &w->jlen, &w->jcap, norm, norm_len) ||
-        !buf_append(&w->jtext, &w->jlen, &w->jcap, "\n", 1) ||
-        !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->author_id.ptr, q->author_len) ||
+    w->norm->out[total] = '\n'; /* over the NUL: the room is there */
+    w->jlen = total + 1;
+    if (!buf_append(&w->raw, &w->rawlen, &w->rawcap, p->author_id.ptr, q->author_len) ||
         !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->lang.ptr, q->lang_len) ||
         !buf_append(&w->raw, &w->rawlen, &w->rawcap, p->text.ptr, q->text_len))
         return tc_error_set(&w->err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -488,7 +491,6 @@ static void worker_fini(worker *w)
     agg_free(w->table);
     tocsin_lang_state_free(w->lang);
     free(w->hits);
-    free(w->jtext);
     free(w->raw);
     free(w->pends);
 }

@@ -398,6 +398,7 @@ typedef struct norm_emit {
     char *out;
     uint32_t *map; /* NULL when no map is wanted */
     size_t o;
+    size_t base; /* where this text's output starts (norm_append); nothing before it composes */
 } norm_emit;
 
 /* Emits one code point of an NFKC result (rules 2, 3, 5 and collapsing). Room must exist. */
@@ -514,7 +515,7 @@ static tocsin_status norm_rare(tocsin_norm *n, const uint8_t *in, size_t len, si
     /* A slow run. Take back the last output character when it can compose. */
     uint32_t starter = 0, starter_src = 0;
     bool have = false;
-    if (e->o >= 3) {
+    if (e->o >= e->base + 3) {
         const uint8_t *b = (const uint8_t *)e->out + e->o - 3;
         if (b[0] >= 0xE0 && b[0] <= 0xEF) {
             uint32_t last = ((b[0] & 0x0Fu) << 12) | ((b[1] & 0x3Fu) << 6) | (b[2] & 0x3Fu);
@@ -692,15 +693,16 @@ __attribute__((target("avx2"))) static size_t norm_ascii_avx2(const uint8_t *in,
  * [i, fend) at least 4 input bytes are readable, so decoding needs no bounds checks; the last
  * bytes of the input go through norm_decode. */
 static inline __attribute__((always_inline)) tocsin_status
-norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, size_t *out_len)
+norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, size_t base,
+          size_t *out_len)
 {
     const struct norm_table *t = n->tab;
     /* all tables through one base pointer: fewer registers in the hot loops */
     const bool ascii_table = t->ascii_table;
     const int simd = g_simd;
-    size_t i = 0, o = 0;
+    size_t i = 0, o = base;
     tocsin_status st;
-    if ((st = norm_reserve(n, 0, want_map)) != TOCSIN_OK)
+    if ((st = norm_reserve(n, base, want_map)) != TOCSIN_OK)
         return st;
     while (i < len) {
         size_t chunk = len - i < NORM_CHUNK ? len - i : NORM_CHUNK;
@@ -862,7 +864,7 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
                 i += nb;
                 continue;
             }
-            norm_emit em = {out, map, o};
+            norm_emit em = {out, map, o, base};
             if (l == L_POOL) {
                 const uint8_t *p = t->pool + t->ob[cp];
                 norm_emit_bytes(&em, p + 1, p[0], (uint32_t)i);
@@ -898,8 +900,8 @@ tocsin_status tocsin_normalize(tocsin_norm *n, const char *in, size_t len, const
         return tc_error_set(err, TOCSIN_ERR_LIMIT, NULL, 0, NULL,
                             "text of %zu bytes is too long to normalize (limit 4 GiB)", len);
     size_t olen = 0;
-    tocsin_status st = map ? norm_fast(n, (const uint8_t *)in, len, true, &olen)
-                           : norm_fast(n, (const uint8_t *)in, len, false, &olen);
+    tocsin_status st = map ? norm_fast(n, (const uint8_t *)in, len, true, 0, &olen)
+                           : norm_fast(n, (const uint8_t *)in, len, false, 0, &olen);
     if (st != TOCSIN_OK)
         return tc_error_set(err, st, NULL, 0, NULL, "cannot normalize %zu bytes of text: %s", len,
                             tocsin_strerror(st));
@@ -907,6 +909,24 @@ tocsin_status tocsin_normalize(tocsin_norm *n, const char *in, size_t len, const
     *out_len = olen;
     if (map)
         *map = n->map;
+    return TOCSIN_OK;
+}
+
+tocsin_status norm_append(tocsin_norm *n, size_t keep, const char *in, size_t len, size_t *total,
+                          tocsin_error *err)
+{
+    if (!n || !total || (!in && len))
+        return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL, "norm_append: NULL argument");
+    if (keep && (keep > n->out_cap || n->out[keep - 1] == ' '))
+        return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL,
+                            "norm_append: cannot append after %zu bytes", keep);
+    if (len >= UINT32_MAX)
+        return tc_error_set(err, TOCSIN_ERR_LIMIT, NULL, 0, NULL,
+                            "text of %zu bytes is too long to normalize (limit 4 GiB)", len);
+    tocsin_status st = norm_fast(n, (const uint8_t *)in, len, false, keep, total);
+    if (st != TOCSIN_OK)
+        return tc_error_set(err, st, NULL, 0, NULL, "cannot normalize %zu bytes of text: %s", len,
+                            tocsin_strerror(st));
     return TOCSIN_OK;
 }
 

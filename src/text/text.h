@@ -21,6 +21,16 @@ struct tocsin_norm {
     tc_buf html; /* tocsin_html_to_text: result */
 };
 
+/* Normalizes in[0..len) like tocsin_normalize (without offsets) and appends the result to the
+ * first `keep` bytes of the output left by earlier calls, so several texts can be normalized
+ * into one buffer without a copy (the scan's joined matching). The byte before the new text,
+ * out[keep - 1], is set by the caller (out[keep - 1] may overwrite the NUL of the last call)
+ * and must not be ' ': a '\n' separator makes the new text's output exactly what it would be
+ * alone (nothing composes or collapses across it). On success n->out holds *total bytes and a
+ * NUL; the buffer belongs to the normalizer and may move on every call. */
+tocsin_status norm_append(tocsin_norm *n, size_t keep, const char *in, size_t len, size_t *total,
+                          tocsin_error *err);
+
 /* Rule 2: removed entirely (tatweel, zero-width and format characters, bidi controls). */
 bool norm_is_removed(uint32_t cp);
 /* Rule 3: becomes (part of) one ASCII space (White_Space, Pd dashes, U+2212, '_', '.', ZWNJ). */

@@ -7,9 +7,10 @@
  * over more posts than one batch holds, on one and two threads, with the language taken from the
  * input and detected from the original text; and that the language codes the pipeline remembers
  * per input field are those tocsin_lang_tag_normalize gives. Also checks when joining is allowed
- * (match_can_join). */
+ * (match_can_join), and norm_append (the normalizer writing texts one after another). */
 #include "check.h"
 #include "match/match.h"
+#include "text/text.h"
 #include "tocsin.h"
 
 #include <stdint.h>
@@ -33,7 +34,7 @@ static const char WATCHLIST[] =
     "  - id: dawla\n"
     "    terms: [\"الدولة\", \"دولة\"]\n"
     "  - id: han\n"
-    "    terms: [\"北京\", \"étude\"]\n"
+    "    terms: [\"北京\", \"étude\", \"가\", \"각\"]\n"
     "  - id: multi\n"
     "    terms: [state of, \"mind\"]\n"
     "    exclude: [\"mind the gap\"]\n";
@@ -45,6 +46,7 @@ static const char *const WORDS[] = {
     "وولاية",   "للولاية",   "سولاية",   "الدولة",    "للدولة",   "وللدولة",  "بالدولة",
     "دولة",     "سدولة",     "ولايةخراسان", "北京",   "在北京市", "étude",    "ÉTUDE",
     "e\\u0301tude", "x",     "42",       "ـــ",       "ال",       "mindful",  "état",
+    "\\u1100",   "\\u1161",  "\\u11a8", "가",       "\\u1100\\u1161", "\\u200b", "\\u00a0",
 };
 
 static const char *const SEPS[] = {" ", " ", " ", "\\n", ", ", "", "-", "  ", "\\t", "."};
@@ -231,9 +233,74 @@ static void test_can_join(void)
     unlink(wpath);
 }
 
+/* norm_append: texts normalized one after the other into one buffer, each after a '\n', give
+ * byte for byte what each gives alone; nothing composes (Hangul jamo) or collapses (separators)
+ * across the '\n'. */
+static void test_norm_append(void)
+{
+    static const char *const parts[] = {
+        "ISKP", " lead", "trail ", "\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8", "가",
+        "\xe2\x80\x8b", "\xc2\xa0", "\xd9\x80\xd9\x80", "ولاية", "É", "e\xcc\x81", "-", "_",
+        "北京", "\xff", "\xe1\x84", "x", "\xef\xbc\xa1", "\xd8\xa3\xd9\x84", "\n", "",
+    };
+    const size_t np = sizeof parts / sizeof *parts;
+    tocsin_norm *alone = NULL, *joined = NULL;
+    tocsin_error err = {0};
+    CHECK(tocsin_norm_new(&alone, &err) == TOCSIN_OK);
+    CHECK(tocsin_norm_new(&joined, &err) == TOCSIN_OK);
+    if (!alone || !joined)
+        goto out;
+    char text[256];
+    size_t offs[64], lens[64], keep = 0, bad = 0;
+    static char expect[64][1024];
+    for (int round = 0; round < 2000; round++) {
+        size_t ntexts = 1 + prand(40);
+        keep = 0;
+        for (size_t k = 0; k < ntexts; k++) {
+            size_t tl = 0;
+            for (uint32_t w = prand(6); w > 0; w--) {
+                const char *q = parts[prand((uint32_t)np)];
+                size_t ql = strlen(q);
+                if (tl + ql < sizeof text) {
+                    memcpy(text + tl, q, ql);
+                    tl += ql;
+                }
+            }
+            const char *o;
+            size_t ol = 0, total = 0;
+            CHECK(tocsin_normalize(alone, text, tl, &o, &ol, NULL, &err) == TOCSIN_OK);
+            if (ol >= sizeof expect[k])
+                ol = sizeof expect[k] - 1;
+            memcpy(expect[k], o, ol);
+            lens[k] = ol;
+            CHECK(norm_append(joined, keep, text, tl, &total, &err) == TOCSIN_OK);
+            offs[k] = keep;
+            if (total - keep != lens[k])
+                bad++;
+            joined->out[total] = '\n';
+            keep = total + 1;
+        }
+        for (size_t k = 0; k < ntexts; k++)
+            if (memcmp(joined->out + offs[k], expect[k], lens[k]) != 0 ||
+                joined->out[offs[k] + lens[k]] != '\n')
+                bad++;
+    }
+    CHECK_INT(bad, 0);
+    /* misuse: appending after a space would let a separator collapse across texts */
+    size_t total;
+    CHECK(norm_append(joined, 0, "a ", 2, &total, &err) == TOCSIN_OK);
+    CHECK_INT(total, 2);
+    CHECK(norm_append(joined, 2, "b", 1, &total, &err) == TOCSIN_ERR_USAGE);
+    CHECK(norm_append(joined, 0, NULL, 3, &total, &err) == TOCSIN_ERR_USAGE);
+out:
+    tocsin_norm_free(alone);
+    tocsin_norm_free(joined);
+}
+
 int main(void)
 {
     RUN(test_joined_equals_per_post);
     RUN(test_can_join);
+    RUN(test_norm_append);
     return check_summary();
 }
