@@ -26,8 +26,10 @@
  * terms, the channels with most posts, the largest near-duplicate clusters (two posts or more)
  * with one original example each (the post that opened the cluster when it matched, else the
  * cluster's earliest kept post), and the first posts. The post table has no time index, so
- * the kept posts of the selected topics are copied once per call into a temporary table indexed
- * by topic, language and time (one scan of `post`), which every finding then queries. */
+ * with many findings (or many series, for bursts) the kept posts of the selected topics are
+ * copied once per call into a temporary table indexed by topic, language and time, which every
+ * finding then queries; with few findings each reads the store directly (the copy would cost
+ * more than it saves). */
 #include "analyse/analyse_int.h"
 
 #include <stdio.h>
@@ -140,11 +142,24 @@ typedef struct an_ctx {
     size_t top;
     lang_totals *cache;
     size_t ncache, cachecap;
+    bool use_ev;       /* evidence reads temp.an_ev (built when findings are many) */
 } an_ctx;
 
 /* The kept posts of the selected topics and languages, indexed by topic, language and time:
  * one scan of the post table per call instead of several per finding. */
 #define SPAN_EV "e.topic = ?4 AND e.lang = ?1 AND e.ts >= ?2 AND e.ts < ?3"
+/* The same rows read straight from the store for one span (few findings: cheaper than the copy)
+ * or for one topic x language (bursts of a few series). */
+#define DIRECT_SPAN                                                                              \
+    "(SELECT DISTINCT m.topic AS topic, p.lang AS lang, p.ts AS ts, p.key AS key,"              \
+    " p.cluster AS cluster FROM post p JOIN post_match m ON m.key = p.key WHERE p.lang = ?1"   \
+    " AND p.ts >= ?2 AND p.ts < ?3 AND m.topic = ?4)"
+#define DIRECT_SERIES                                                                            \
+    "(SELECT DISTINCT m.topic AS topic, p.lang AS lang, p.ts AS ts, p.key AS key,"              \
+    " p.cluster AS cluster FROM post p JOIN post_match m ON m.key = p.key WHERE p.lang = ?1"   \
+    " AND m.topic = ?4)"
+/* Above this many findings (or series, for bursts) the copy pays for itself. */
+#define EV_TABLE_MIN 16
 
 static tocsin_status build_ev_table(tocsin_store *s, int64_t topic, const char *lang,
                                     tocsin_error *err)
@@ -260,7 +275,7 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     sqlite3_stmt *st;
     /* the topic's measure over the span, from the counts */
     const char *col = c->q->measure == TOCSIN_MEASURE_UNIQUE ? "x.uniq" : "x.posts";
-    char sql[900];
+    char sql[2048];
     if (c->q->measure == TOCSIN_MEASURE_AUTHORS)
         snprintf(sql, sizeof sql, "SELECT hll_count(hll_union(x.authors)) FROM counts x WHERE"
                                   " x.lang = ?1 AND x.hour >= ?2 AND x.hour < ?3 AND x.topic = ?4");
@@ -273,18 +288,19 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     if (sqlite3_step(st) == SQLITE_ROW)
         f->posts = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    if ((rc = store_prepare(c->s, "SELECT count(*) FROM temp.an_ev e WHERE " SPAN_EV, &st, err)) !=
-        TOCSIN_OK)
+    const char *src = c->use_ev ? "temp.an_ev" : DIRECT_SPAN;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s e WHERE " SPAN_EV, src);
+    if ((rc = store_prepare(c->s, sql, &st, err)) != TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
     if (sqlite3_step(st) == SQLITE_ROW)
         f->kept = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    rc = count_list(c,
-                    "SELECT m.term, count(DISTINCT m.key) AS n FROM temp.an_ev e JOIN post_match m"
-                    " ON m.key = e.key AND m.topic = e.topic WHERE " SPAN_EV
-                    " GROUP BY m.term ORDER BY n DESC, m.term LIMIT ?5",
-                    k, from, until, &f->terms, &f->n_terms, err);
+    snprintf(sql, sizeof sql,
+             "SELECT m.term, count(DISTINCT m.key) AS n FROM %s e JOIN post_match m"
+             " ON m.key = e.key AND m.topic = e.topic WHERE " SPAN_EV
+             " GROUP BY m.term ORDER BY n DESC, m.term LIMIT ?5", src);
+    rc = count_list(c, sql, k, from, until, &f->terms, &f->n_terms, err);
     if (rc != TOCSIN_OK)
         return rc;
     snprintf(sql, sizeof sql,
@@ -294,10 +310,11 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     if ((rc = count_list(c, sql, k, from, until, &f->channels, &f->n_channels, err)) != TOCSIN_OK)
         return rc;
     /* clusters of two posts or more, the largest first */
-    if ((rc = store_prepare(c->s,
-                            "SELECT e.cluster, count(*) AS n, min(e.ts), e.key FROM temp.an_ev e"
-                            " WHERE " SPAN_EV " GROUP BY e.cluster HAVING n >= 2"
-                            " ORDER BY n DESC, e.cluster LIMIT ?5", &st, err)) != TOCSIN_OK)
+    snprintf(sql, sizeof sql,
+             "SELECT e.cluster, count(*) AS n, min(e.ts), e.key FROM %s e"
+             " WHERE " SPAN_EV " GROUP BY e.cluster HAVING n >= 2"
+             " ORDER BY n DESC, e.cluster LIMIT ?5", src);
+    if ((rc = store_prepare(c->s, sql, &st, err)) != TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
     sqlite3_bind_int64(st, 5, (int64_t)c->top);
@@ -341,11 +358,11 @@ static tocsin_status evidence(an_ctx *c, const series_key *k, tocsin_surge_findi
     f->clusters = cl;
     f->n_clusters = ncl;
     /* the first posts */
-    if ((rc = store_prepare(c->s,
-                            "SELECT " POST_COLS " FROM temp.an_ev e JOIN post p ON p.key = e.key"
-                            " LEFT JOIN channel c ON c.id = p.channel WHERE " SPAN_EV
-                            " ORDER BY e.ts, e.key LIMIT ?5",
-                            &st, err)) != TOCSIN_OK)
+    snprintf(sql, sizeof sql,
+             "SELECT " POST_COLS " FROM %s e JOIN post p ON p.key = e.key"
+             " LEFT JOIN channel c ON c.id = p.channel WHERE " SPAN_EV
+             " ORDER BY e.ts, e.key LIMIT ?5", src);
+    if ((rc = store_prepare(c->s, sql, &st, err)) != TOCSIN_OK)
         return rc;
     bind_span(st, k, from, until);
     sqlite3_bind_int64(st, 5, (int64_t)c->top);
@@ -516,15 +533,14 @@ static tocsin_status run_burst(an_ctx *c, const series_key *k, tocsin_surge_seri
                                size_t si, tocsin_error *err)
 {
     sqlite3_stmt *st;
-    tocsin_status rc = store_prepare(
-        c->s,
-        c->q->measure == TOCSIN_MEASURE_UNIQUE
-            ? "SELECT e.ts FROM temp.an_ev e WHERE e.topic = ?4 AND e.lang = ?1 AND"
-              " e.ts IS NOT NULL AND e.key = (SELECT first_key FROM cluster WHERE id = e.cluster)"
-              " ORDER BY e.ts"
-            : "SELECT e.ts FROM temp.an_ev e WHERE e.topic = ?4 AND e.lang = ?1 AND"
-              " e.ts IS NOT NULL ORDER BY e.ts",
-        &st, err);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT e.ts FROM %s e WHERE e.topic = ?4 AND e.lang = ?1 AND e.ts IS NOT NULL%s"
+             " ORDER BY e.ts", c->use_ev ? "temp.an_ev" : DIRECT_SERIES,
+             c->q->measure == TOCSIN_MEASURE_UNIQUE
+                 ? " AND e.key = (SELECT first_key FROM cluster WHERE id = e.cluster)"
+                 : "");
+    tocsin_status rc = store_prepare(c->s, sql, &st, err);
     if (rc != TOCSIN_OK)
         return rc;
     sqlite3_bind_text(st, 1, k->lang, -1, SQLITE_STATIC);
@@ -591,7 +607,6 @@ static tocsin_status one_series(an_ctx *c, const series_key *k, tocsin_error *er
     ser->penalty = ser->dispersion = NAN;
     if (!ser->topic || !ser->lang)
         return OOM(err);
-    size_t f0 = r->nf;
     tocsin_status rc = TOCSIN_OK;
     lang_totals *lt = NULL;
     for (size_t i = 0; i < c->ncache; i++)
@@ -656,8 +671,6 @@ static tocsin_status one_series(an_ctx *c, const series_key *k, tocsin_error *er
         free(e);
         free(bt);
     }
-    for (size_t i = f0; rc == TOCSIN_OK && i < r->nf; i++)
-        rc = evidence(c, k, &r->f[i], err);
     return rc;
 }
 
@@ -672,7 +685,8 @@ tocsin_status tocsin_surges(tocsin_store *s, const tocsin_surge_query *q,
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL, "unknown option value");
     if (q->level != 0 && !(q->level > 0 && q->level < 1))
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, "level", "level must be in (0, 1)");
-    an_ctx c = {s, q, NULL, q->by == TOCSIN_BY_HOUR ? 3600 : AN_DAY, q->top ? q->top : 5, NULL, 0, 0};
+    an_ctx c = {s, q, NULL, q->by == TOCSIN_BY_HOUR ? 3600 : AN_DAY, q->top ? q->top : 5, NULL, 0, 0,
+                false};
     if (c.top > 1000)
         c.top = 1000;
     if (!(c.r = calloc(1, sizeof *c.r)))
@@ -715,10 +729,22 @@ tocsin_status tocsin_surges(tocsin_store *s, const tocsin_surge_query *q,
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (nk && (rc = build_ev_table(s, tid, q->lang, err)) != TOCSIN_OK)
-        goto out;
+    /* bursts read every selected series' post times: with many series, copy them once */
+    if (q->method == TOCSIN_SURGE_BURST && nk > EV_TABLE_MIN) {
+        if ((rc = build_ev_table(s, tid, q->lang, err)) != TOCSIN_OK)
+            goto out;
+        c.use_ev = true;
+    }
     for (size_t i = 0; rc == TOCSIN_OK && i < nk; i++)
         rc = one_series(&c, &keys[i], err);
+    /* evidence: series i is keys[i]; with many findings, one copy of the kept posts first */
+    if (rc == TOCSIN_OK && !c.use_ev && c.r->nf > EV_TABLE_MIN) {
+        if ((rc = build_ev_table(s, tid, q->lang, err)) != TOCSIN_OK)
+            goto out;
+        c.use_ev = true;
+    }
+    for (size_t i = 0; rc == TOCSIN_OK && i < c.r->nf; i++)
+        rc = evidence(&c, &keys[c.r->f[i].series], &c.r->f[i], err);
 out:
     sqlite3_finalize(st);
     store_exec(s, "COMMIT", NULL);
