@@ -1743,13 +1743,39 @@ static tocsin_status copy_opts(tocsin_reader *r, const tocsin_read_opts *o)
  * once two lines are in and the first one is a whole record ("{...}" / "[...]" for JSON; any
  * line for text that is not XML). JSON documents and XML fill the whole head (their sniffers
  * look deeper). @return false on a read error. */
+/* The head of a mapped file for detection: HEAD_MAX bytes, or up to the end of the first line
+ * when that line starts a JSON value and is longer (up to max_record). A JSON Lines file whose
+ * first post passed 1 MiB was otherwise not recognized (its first line did not parse within the
+ * head) and was read as one JSON document: one record skipped as bad JSON, every post lost. */
+static size_t head_first_line(const char *p, size_t len, size_t hn, size_t max_record)
+{
+    size_t at = 0;
+    int c0 = first_nonws(p, hn, &at);
+    if (hn >= len || (c0 != '{' && c0 != '[') || memchr(p + at, '\n', hn - at))
+        return hn;
+    size_t lim = len - at > max_record ? at + max_record + 1 : len;
+    if (lim <= hn)
+        return hn;
+    const char *nl = memchr(p + hn, '\n', lim - hn);
+    return nl ? (size_t)(nl - p) + 1 : hn;
+}
+
 static bool fill_head(rd_src *s)
 {
     for (;;) {
         size_t n = s->len;
         const char *b = s->buf;
-        if (n >= HEAD_MAX || s->eof)
+        if (s->eof)
             return true;
+        if (n >= HEAD_MAX) {
+            /* a JSON first line longer than the head is read on to its end (up to max_record):
+             * else JSON Lines with a big first post are not recognized (see head_first_line) */
+            size_t at = 0;
+            int c0 = first_nonws(b, n, &at);
+            if ((c0 != '{' && c0 != '[') || memchr(b + at, '\n', n - at) ||
+                n - at > s->max_record)
+                return true;
+        }
         const char *nl1 = n ? memchr(b, '\n', n) : NULL;
         const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(b + n - nl1 - 1)) : NULL;
         if (nl2) {
@@ -1836,6 +1862,7 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
         }
         head = r->src.in.map;
         hn = r->src.in.map_len < HEAD_MAX ? r->src.in.map_len : HEAD_MAX;
+        hn = head_first_line(r->src.in.map, r->src.in.map_len, hn, r->opts.max_record);
         complete = hn == r->src.in.map_len;
         src_init_map(&r->src, r->src.in.map, r->src.in.map_len);
     } else {

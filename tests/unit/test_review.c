@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---- a small harness over the public reader API ---- */
 
@@ -192,6 +193,42 @@ static void forced_tool_csv_needs_its_text_column(void)
     CHECK_INT(read_posts(path, "4cat", false, &s), 1);
 }
 
+/* JSON Lines whose first post is longer than the 1 MiB detection head were read as one JSON
+ * document: a single record skipped as bad JSON and every post of the file lost (exit 0). Both
+ * for a mapped file and a stream (gzip). */
+static void jsonl_with_a_big_first_post(void)
+{
+    size_t big = (size_t)1100 << 10;
+    char *buf = malloc(big + 200);
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    size_t n = 0;
+    memcpy(buf, "{\"text\":\"", 9);
+    n = 9;
+    memset(buf + n, 'x', big);
+    n += big;
+    const char *rest = "\"}\n{\"text\":\"a\"}\n{\"text\":\"b\"}\n";
+    memcpy(buf + n, rest, strlen(rest));
+    n += strlen(rest);
+    seen s = {0};
+    const char *path = write_file("big-first.jsonl", buf, n);
+    CHECK_INT(read_posts(path, NULL, false, &s), 3);
+    CHECK_INT(s.warnings, 0);
+    char gz[256];
+    snprintf(gz, sizeof gz, "%s/big-first.jsonl.gz", tmpdir);
+    gzFile g = gzopen(gz, "wb");
+    CHECK(g != NULL);
+    if (g) {
+        CHECK(gzwrite(g, buf, (unsigned)n) == (int)n);
+        gzclose(g);
+    }
+    memset(&s, 0, sizeof s);
+    CHECK_INT(read_posts(gz, NULL, false, &s), 3);
+    CHECK_INT(s.warnings, 0);
+    free(buf);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-review-XXXXXX");
@@ -204,6 +241,7 @@ int main(void)
     RUN(platform_epochs_scale_like_generic);
     RUN(walk_takes_each_file_once);
     RUN(forced_tool_csv_needs_its_text_column);
+    RUN(jsonl_with_a_big_first_post);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
