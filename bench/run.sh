@@ -17,35 +17,43 @@ fi
 corpus=$out/corpus.jsonl
 bytes=$(stat -c %s "$corpus")
 
-# run_one CMD...: runs CMD with stdout to $out/last.out, sets $secs and $peak_kb (peak RssAnon
-# sampled every 20 ms: mapped file pages are not counted, as they are the page cache's).
+# run_one CMD...: runs CMD with stdout to $out/last.out, sets $secs, $peak_kb (peak RssAnon
+# sampled every 20 ms: mapped file pages are not counted, as they are the page cache's) and
+# $cpu_secs (user + system time of all its threads, read from /proc at the last sample: it
+# misses at most the last 20 ms; the figure to trust on a shared, loaded machine).
+clk_tck=$(getconf CLK_TCK)
 run_one() {
-    local start end pid peak=0 cur
+    local start end pid peak=0 cur ticks=0 t
     start=$(date +%s.%N)
     "$@" > "$out/last.out" 2> "$out/last.err" &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
         cur=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
         [ -n "$cur" ] && [ "$cur" -gt "$peak" ] && peak=$cur
+        t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        [ -n "$t" ] && [ "$t" -gt "$ticks" ] && ticks=$t
         sleep 0.02
     done
     wait "$pid"
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc -l)
     peak_kb=$peak
+    cpu_secs=$(echo "$ticks / $clk_tck" | bc -l)
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A mbps rss
+declare -A mbps rss cpu_mbps
 for t in 1 2; do
-    list=""; rlist=""
+    list=""; rlist=""; clist=""
     for r in $(seq "$runs"); do
         run_one "$bin" scan --watchlist "$out/watchlist.yaml" --output json --threads "$t" "$corpus"
         list+="$(echo "$bytes / $secs / 1000000" | bc -l)"$'\n'
         rlist+="$peak_kb"$'\n'
+        clist+="$(echo "if ($cpu_secs > 0) $bytes / $cpu_secs / 1000000 else 0" | bc -l)"$'\n'
     done
     mbps[$t]=$(printf '%s' "$list" | median)
+    cpu_mbps[$t]=$(printf '%s' "$clist" | median)
     rss[$t]=$(printf '%s' "$rlist" | sort -n | tail -n 1)
     cp "$out/last.out" "$out/scan-$t.json"
 done
@@ -60,6 +68,8 @@ check() {
         echo "DIFFERENT ($(diff "$out/want.tsv" "$out/got.tsv" | grep -c '^[<>]') lines differ)"; fi
 }
 exact1=$(check "$out/scan-1.json"); exact2=$(check "$out/scan-2.json")
+# before ripgrep's runs overwrite last.err
+matched=$(grep -o '[0-9]* matching posts' "$out/last.err" 2>/dev/null | head -n 1 || true)
 truth_posts=$(awk -F'\t' '{s+=$2} END {print s}' "$out/truth.tsv")
 
 rg_mbps="n/a"; rg_lines="n/a"
@@ -72,7 +82,6 @@ if command -v rg >/dev/null; then
     rg_mbps=$(printf '%s' "$list" | median)
     rg_lines=$(cat "$out/last.out")
 fi
-matched=$(grep -o '[0-9]* matching posts' "$out/last.err" 2>/dev/null | head -n 1 || true)
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 section=$(cat <<TXT
@@ -90,6 +99,7 @@ file pages are the page cache's and are not counted).
 | measure | 1 thread | 2 threads |
 |---|---|---|
 | throughput | $(printf '%.0f' "${mbps[1]}") MB/s | $(printf '%.0f' "${mbps[2]}") MB/s |
+| bytes per CPU second (user + system, all threads) | $(printf '%.0f' "${cpu_mbps[1]}") MB | $(printf '%.0f' "${cpu_mbps[2]}") MB |
 | peak anonymous memory | $((rss[1] / 1024)) MiB | $((rss[2] / 1024)) MiB |
 | counts vs generator ground truth ($truth_posts topic-posts) | $exact1 | $exact2 |
 
