@@ -35,6 +35,8 @@ dd_index *dd_index_new(size_t cap);
 void dd_index_free(dd_index *ix);
 /* Finds the most recently added signature similar to sig; true and *id when found. */
 bool dd_index_find(const dd_index *ix, const dd_sig *sig, int64_t *id);
+/* Hints the CPU to load the index heads sig will read (call a few posts ahead of the find). */
+void dd_index_prefetch(const dd_index *ix, const dd_sig *sig);
 /* Adds (sig, id); ids must increase from call to call. Evicts the oldest past cap. */
 void dd_index_add(dd_index *ix, const dd_sig *sig, int64_t id);
 size_t dd_index_size(const dd_index *ix);

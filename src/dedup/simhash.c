@@ -25,6 +25,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define DD_HAVE_AVX2_PATH 1
+#endif
 
 #define HEAD_BITS 18
 
@@ -67,7 +71,14 @@ static uint64_t tok_hash(const char *s, size_t n)
 
 /* Odd multipliers and offsets of the multiply-shift hashes (fixed: signatures are stored). */
 static uint64_t mul[NHASH], add[NHASH];
-static bool mul_ready;
+/* The same constants split into 32-bit halves for the AVX2 path (below): low and high words of
+ * mul and add per hash, and the low words of add widened to 64 bits for the even and odd hashes
+ * of each group of eight. */
+static uint32_t mul_lo[NHASH] __attribute__((aligned(32))), mul_hi[NHASH] __attribute__((aligned(32))),
+    add_hi[NHASH] __attribute__((aligned(32))), mul_lo_odd[NHASH] __attribute__((aligned(32)));
+static uint64_t add_lo_even[NHASH / 2] __attribute__((aligned(32))),
+    add_lo_odd[NHASH / 2] __attribute__((aligned(32)));
+static bool mul_ready, use_avx2;
 
 static void mul_init(void)
 {
@@ -78,6 +89,21 @@ static void mul_init(void)
         s += 0x9e3779b97f4a7c15ULL;
         add[i] = mix64(s);
     }
+    for (int i = 0; i < NHASH; i++) {
+        mul_lo[i] = (uint32_t)mul[i];
+        mul_hi[i] = (uint32_t)(mul[i] >> 32);
+        add_hi[i] = (uint32_t)(add[i] >> 32);
+        /* lane i of mul_lo_odd holds the multiplier of hash i + 1 (read by the odd lanes) */
+        mul_lo_odd[i] = i % 2 == 0 && i + 1 < NHASH ? (uint32_t)mul[i + 1] : 0;
+    }
+    for (int i = 0; i < NHASH / 2; i++) {
+        add_lo_even[i] = (uint32_t)add[2 * i];
+        add_lo_odd[i] = (uint32_t)add[2 * i + 1];
+    }
+#ifdef DD_HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    use_avx2 = __builtin_cpu_supports("avx2");
+#endif
     __atomic_store_n(&mul_ready, true, __ATOMIC_RELEASE);
 }
 
@@ -98,6 +124,36 @@ static void acc_flush(acc *a)
     a->pending = 0;
 }
 
+#ifdef DD_HAVE_AVX2_PATH
+/* MinHash with AVX2, exactly the scalar values: with h = hH.hL, m = mH.mL, a = aH.aL in 32-bit
+ * halves, bits 32..63 of h * m + a (mod 2^64) are hi32(hL * mL + aL) + hL * mH + hH * mL + aH
+ * (mod 2^32); hL * mL + aL < 2^64 cannot overflow. The 64-bit products come from vpmuludq on
+ * the even and odd lanes of each group of eight hashes, the cross terms from vpmulld. */
+__attribute__((target("avx2"))) static void minhash_avx2(uint32_t *mins, uint64_t h)
+{
+    const __m256i hl = _mm256_set1_epi32((int)(uint32_t)h);
+    const __m256i hh = _mm256_set1_epi32((int)(uint32_t)(h >> 32));
+    for (int g = 0; g < NHASH; g += 8) {
+        __m256i ml = _mm256_load_si256((const __m256i *)(mul_lo + g));
+        __m256i mh = _mm256_load_si256((const __m256i *)(mul_hi + g));
+        __m256i ah = _mm256_load_si256((const __m256i *)(add_hi + g));
+        __m256i mlo = _mm256_load_si256((const __m256i *)(mul_lo_odd + g));
+        __m256i ale = _mm256_load_si256((const __m256i *)(add_lo_even + g / 2));
+        __m256i alo = _mm256_load_si256((const __m256i *)(add_lo_odd + g / 2));
+        /* even lanes: 64-bit hL * mL + aL, high word moved down to the even lane */
+        __m256i pe = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(hl, ml), ale), 32);
+        /* odd lanes: hL * mL(odd) + aL(odd) (multiplier read from the even half), whose high
+         * word already sits in the odd lane */
+        __m256i po = _mm256_add_epi64(_mm256_mul_epu32(hl, mlo), alo);
+        __m256i hi = _mm256_blend_epi32(pe, po, 0xAA);
+        __m256i cross = _mm256_add_epi32(_mm256_mullo_epi32(hl, mh), _mm256_mullo_epi32(hh, ml));
+        __m256i v = _mm256_add_epi32(_mm256_add_epi32(hi, cross), ah);
+        __m256i m = _mm256_loadu_si256((const __m256i *)(mins + g));
+        _mm256_storeu_si256((__m256i *)(mins + g), _mm256_min_epu32(m, v));
+    }
+}
+#endif
+
 static void acc_add(acc *a, uint64_t h)
 {
     /* SimHash: packed[b] counts, in byte lane j, the features whose bit 8*b + j is set */
@@ -107,6 +163,12 @@ static void acc_add(acc *a, uint64_t h)
     if (++a->pending == 255)
         acc_flush(a);
     /* MinHash */
+#ifdef DD_HAVE_AVX2_PATH
+    if (use_avx2) {
+        minhash_avx2(a->mins, h);
+        return;
+    }
+#endif
     for (int i = 0; i < NHASH; i++) {
         uint32_t v = (uint32_t)((h * mul[i] + add[i]) >> 32);
         if (v < a->mins[i])
@@ -259,12 +321,26 @@ static size_t head_of(uint32_t band, unsigned b)
     return (size_t)b << HEAD_BITS | (band & ((1u << HEAD_BITS) - 1));
 }
 
+void dd_index_prefetch(const dd_index *ix, const dd_sig *sig)
+{
+    for (unsigned b = 0; b < DD_BANDS; b++)
+        __builtin_prefetch(&ix->head[head_of(sig->band[b], b)]);
+}
+
 bool dd_index_find(const dd_index *ix, const dd_sig *sig, int64_t *id)
 {
     bool found = false;
     int64_t best = 0;
+    /* The heads and the newest entry of each chain are random reads in a table far larger than
+     * the caches: issue them all before walking, so the misses overlap instead of queueing. */
+    uint32_t first[DD_BANDS];
+    for (unsigned b = 0; b < DD_BANDS; b++)
+        first[b] = ix->head[head_of(sig->band[b], b)];
+    for (unsigned b = 0; b < DD_BANDS; b++)
+        if (first[b])
+            __builtin_prefetch(&ix->ent[first[b] - 1]);
     for (unsigned b = 0; b < DD_BANDS; b++) {
-        uint32_t s = ix->head[head_of(sig->band[b], b)];
+        uint32_t s = first[b];
         int64_t last = INT64_MAX;
         while (s) {
             const dd_entry *e = &ix->ent[s - 1];

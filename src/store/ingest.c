@@ -451,12 +451,37 @@ static tocsin_status cell_add(ingest *g, int64_t topic, const char *lang, int64_
     return has_author ? hll_add(&c->authors, author) : TOCSIN_OK;
 }
 
-/* Writes the accumulated cells as increments (posts, unique, HLL union) and empties the map. */
+/* The primary-key order of `totals` (lang, channel, hour) and `counts` (topic, lang, channel,
+ * hour); lang compares as SQLite's BINARY collation does (bytes, then length). Totals (topic 0)
+ * come first. */
+static int cell_cmp(const void *pa, const void *pb)
+{
+    const cell *a = *(const cell *const *)pa, *b = *(const cell *const *)pb;
+    if (a->topic != b->topic)
+        return a->topic < b->topic ? -1 : 1;
+    int r = strcmp(a->lang, b->lang);
+    if (r)
+        return r;
+    if (a->channel != b->channel)
+        return a->channel < b->channel ? -1 : 1;
+    return a->hour < b->hour ? -1 : a->hour > b->hour;
+}
+
+/* Writes the accumulated cells as increments (posts, unique, HLL union) and empties the map.
+ * The upserts go in key order: a batch touches up to batch_posts cells scattered over the
+ * tables, and walking the B-trees in order keeps each leaf in hand for its neighbours (the
+ * result does not depend on the order). */
 static tocsin_status cells_flush(ingest *g)
 {
     tocsin_status st = TOCSIN_OK;
+    cell **order = g->ncells ? malloc(g->ncells * sizeof *order) : NULL;
+    if (order) {
+        for (size_t i = 0; i < g->ncells; i++)
+            order[i] = &g->cells[i];
+        qsort(order, g->ncells, sizeof *order, cell_cmp);
+    } /* without memory for the order, the cells go in insertion order: same result */
     for (size_t i = 0; i < g->ncells && st == TOCSIN_OK; i++) {
-        cell *c = &g->cells[i];
+        cell *c = order ? order[i] : &g->cells[i];
         sqlite3_stmt *q = c->topic ? g->q_cnt : g->q_tot;
         int k = 1;
         if (c->topic)
@@ -473,6 +498,7 @@ static tocsin_status cells_flush(ingest *g)
             st = wfail(g, "writing counts");
         sqlite3_reset(q);
     }
+    free(order);
     for (size_t i = 0; i < g->ncells; i++)
         hll_free(&g->cells[i].authors);
     g->ncells = 0;
@@ -867,6 +893,8 @@ static void *writer_main(void *arg)
         if (!g->failed) {
             if (kind == B_POSTS) {
                 for (size_t i = 0; i < b->n && st == TOCSIN_OK; i++) {
+                    if (g->index && i + 4 < b->n)
+                        dd_index_prefetch(g->index, &b->recs[i + 4].sig);
                     st = process_rec(g, b, &b->recs[i]);
                     if (st == TOCSIN_OK && !g->rescan && g->since_commit >= g->o->batch_posts)
                         st = commit(g, true);
