@@ -323,7 +323,8 @@ typedef enum tocsin_bucket {
 
 /* Parses "hour", "day", "week" or "month". @return TOCSIN_OK or TOCSIN_ERR_USAGE. */
 tocsin_status tocsin_bucket_parse(const char *s, tocsin_bucket *out);
-/* @return the start (epoch seconds, UTC) of the bucket holding ts. */
+/* @return the start (epoch seconds, UTC) of the bucket holding ts; times outside the years 1 to
+ * 9999 are first clamped into them. */
 int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by);
 /* Writes a bucket start as ISO-8601 UTC: "YYYY-MM-DD" for day/week/month, "YYYY-MM-DDTHH:00:00Z"
  * for hours. cap >= 21. */

@@ -46,8 +46,13 @@ tocsin_status tocsin_bucket_parse(const char *s, tocsin_bucket *out)
     return TOCSIN_ERR_USAGE;
 }
 
+/* Years 1 to 9999: every bucket start and its civil date stay far from int64 overflow. */
+#define BUCKET_TS_MIN (-62135596800LL)
+#define BUCKET_TS_MAX 253402300799LL
+
 int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by)
 {
+    ts = ts < BUCKET_TS_MIN ? BUCKET_TS_MIN : ts > BUCKET_TS_MAX ? BUCKET_TS_MAX : ts;
     int64_t days = floor_div(ts, 86400);
     switch (by) {
     case TOCSIN_BY_HOUR: return floor_div(ts, 3600) * 3600;
@@ -69,6 +74,7 @@ int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by)
 
 void tocsin_bucket_format(int64_t start, tocsin_bucket by, char *buf, size_t cap)
 {
+    start = start < BUCKET_TS_MIN ? BUCKET_TS_MIN : start > BUCKET_TS_MAX ? BUCKET_TS_MAX : start;
     int64_t days = floor_div(start, 86400), secs = start - days * 86400, y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);

@@ -148,8 +148,11 @@ static void short_text(const char *s, size_t max)
             n--;
     }
     putchar('"');
-    for (size_t i = 0; i < n; i++)
-        putchar(s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
+    /* Post text is hostile: no control character (ESC sequences...) reaches the terminal. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        putchar(c == '\n' || c == '\r' || c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : c);
+    }
     fputs(cut ? "...\"" : "\"", stdout);
 }
 

@@ -23,6 +23,7 @@
 #include "text/text.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +89,7 @@ struct scan_ctx {
     unit *units;
     size_t nunits;
     size_t next; /* next unit to take (under lock) */
-    bool stop;   /* set when a worker failed */
+    atomic_bool stop; /* set when a worker failed; read by the others without the lock */
     pthread_mutex_t lock;
     pthread_mutex_t cb_lock; /* serializes the match callback */
     worker *workers;
@@ -385,7 +386,7 @@ static tocsin_status run_unit(worker *w, const unit *u)
     while ((st = tocsin_reader_next(r, &post, &got, &w->err)) == TOCSIN_OK && got) {
         if ((st = w->batch ? queue_post(w, &post) : process_post(w, &post)) != TOCSIN_OK)
             break;
-        if (w->ctx->stop)
+        if (atomic_load_explicit(&w->ctx->stop, memory_order_relaxed))
             break;
     }
     if (w->batch) {
@@ -411,14 +412,14 @@ static void *worker_main(void *arg)
     scan_ctx *c = w->ctx;
     for (;;) {
         pthread_mutex_lock(&c->lock);
-        size_t i = c->stop ? c->nunits : c->next++;
+        size_t i = atomic_load(&c->stop) ? c->nunits : c->next++;
         pthread_mutex_unlock(&c->lock);
         if (i >= c->nunits)
             break;
         w->status = run_unit(w, &c->units[i]);
         if (w->status != TOCSIN_OK) {
             pthread_mutex_lock(&c->lock);
-            c->stop = true;
+            atomic_store(&c->stop, true);
             pthread_mutex_unlock(&c->lock);
             break;
         }

@@ -17,6 +17,12 @@ static void test_bucket_start(void)
     CHECK_INT(tocsin_bucket_start(-1, TOCSIN_BY_HOUR), -3600);
     /* 1969-12-29 was a Monday */
     CHECK_INT(tocsin_bucket_start(0, TOCSIN_BY_WEEK), -3 * 86400);
+    /* extreme times are clamped to years 1..9999, never overflowing (found by review) */
+    CHECK_INT(tocsin_bucket_start(INT64_MIN, TOCSIN_BY_HOUR), -62135596800LL);
+    CHECK_INT(tocsin_bucket_start(INT64_MAX, TOCSIN_BY_DAY), 253402214400LL);
+    char b[32];
+    tocsin_bucket_format(INT64_MIN, TOCSIN_BY_MONTH, b, sizeof b);
+    CHECK_STR(b, "0001-01-01");
     /* leap day 2024-02-29 falls in February */
     CHECK_INT(tocsin_bucket_start(1709208000, TOCSIN_BY_MONTH), 1706745600);
 }
