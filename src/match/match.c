@@ -336,6 +336,28 @@ static int cmp_match(const void *a, const void *b)
     return 0;
 }
 
+/* Sorts hits by cmp_match. Hyperscan reports them by end offset, so they are nearly sorted by
+ * start already: an insertion sort, which gives up for qsort when a text full of overlapping
+ * hits makes it move more than a few elements per hit (no quadratic worst case). */
+static void sort_matches(tocsin_match *a, size_t n)
+{
+    size_t moves = 0, budget = 8 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        tocsin_match x = a[i];
+        size_t j = i;
+        while (j > 0 && cmp_match(&a[j - 1], &x) > 0) {
+            a[j] = a[j - 1];
+            j--;
+            if (++moves > budget) {
+                a[j] = x; /* a[j] was the hole: the array is a permutation again */
+                qsort(a, n, sizeof *a, cmp_match);
+                return;
+            }
+        }
+        a[j] = x;
+    }
+}
+
 static int cmp_excl(const void *a, const void *b)
 {
     const excl_hit *x = a, *y = b;
@@ -406,7 +428,7 @@ tocsin_status tocsin_match_text(tocsin_matcher *m, const char *norm, size_t len,
         m->nhits = k;
     }
     if (m->nhits > 1) {
-        qsort(m->hits, m->nhits, sizeof *m->hits, cmp_match);
+        sort_matches(m->hits, m->nhits);
         size_t k = 1;
         for (size_t i = 1; i < m->nhits; i++)
             if (cmp_match(&m->hits[i], &m->hits[k - 1]) != 0)
