@@ -533,6 +533,11 @@ tocsin_status tocsin_verdict_judge(double ci_low, double ci_high, double claim_l
 size_t tocsin_rate_ratio_sentence(const tocsin_rate_ratio *rr, const double *claim,
                                   tocsin_verdict verdict, char *buf, size_t cap);
 
+/* Writes a ratio for people into buf (cap >= 8): three significant digits, no exponent ("14.4",
+ * "2.71", "0.69"), "∞" for infinity, "?" for NaN. The CLI, the report and the dashboard print
+ * ratios with it, so one number reads the same everywhere. */
+void tocsin_ratio_format(double v, char *buf, size_t cap);
+
 /* Change points in a count series (PELT, exact optimal partitioning with pruning). */
 typedef enum tocsin_cpt_cost {
     TOCSIN_CPT_POISSON = 0,       /* Poisson deviance */

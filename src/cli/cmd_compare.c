@@ -21,23 +21,6 @@ static const char compare_usage[] =
     "day-to-day over-dispersion; q-values are Benjamini-Hochberg across the rows; loo is the\n"
     "range of the ratio leaving out each channel in turn. --claim 8..10 judges a claimed ratio.\n";
 
-/* A ratio for people: 3 significant digits, no exponent. */
-static void num(double v, char *buf, size_t cap)
-{
-    if (isnan(v))
-        snprintf(buf, cap, "?");
-    else if (isinf(v))
-        snprintf(buf, cap, "\xe2\x88\x9e");
-    else if (v >= 100)
-        snprintf(buf, cap, "%.0f", v);
-    else if (v >= 10)
-        snprintf(buf, cap, "%.1f", v);
-    else if (v >= 1)
-        snprintf(buf, cap, "%.2f", v);
-    else
-        snprintf(buf, cap, "%.2g", v);
-}
-
 static void json_num(double v)
 {
     if (isnan(v) || isinf(v))
@@ -187,9 +170,9 @@ static void print_table(const tocsin_compare_row *r, const tocsin_compare_query 
     }
     const tocsin_rate_ratio *rr = &r->rr;
     char a[32], b[32], c[32];
-    num(rr->ratio, a, sizeof a);
-    num(rr->ci_low, b, sizeof b);
-    num(rr->ci_high, c, sizeof c);
+    tocsin_ratio_format(rr->ratio, a, sizeof a);
+    tocsin_ratio_format(rr->ci_low, b, sizeof b);
+    tocsin_ratio_format(rr->ci_high, c, sizeof c);
     printf("  \xc3\x97%s (%g %% CI %s\xe2\x80\x93%s, %s)  ", a, rr->level * 100, b, c,
            tocsin_ci_method_name(rr->ci_method));
     print_p("p", rr->p_value);
@@ -197,8 +180,8 @@ static void print_table(const tocsin_compare_row *r, const tocsin_compare_query 
     print_p("q", r->q_value);
     putchar('\n');
     if (!isnan(r->loo_min)) {
-        num(r->loo_min, a, sizeof a);
-        num(r->loo_max, b, sizeof b);
+        tocsin_ratio_format(r->loo_min, a, sizeof a);
+        tocsin_ratio_format(r->loo_max, b, sizeof b);
         printf("  leaving out one channel at a time: \xc3\x97%s to \xc3\x97%s\n", a, b);
     }
     double claim[2] = {q->claim_low, q->claim_high};

@@ -156,20 +156,6 @@ static void short_text(const char *s, size_t max)
     fputs(cut ? "...\"" : "\"", stdout);
 }
 
-static void num(double v, char *buf, size_t cap)
-{
-    if (isnan(v))
-        snprintf(buf, cap, "?");
-    else if (isinf(v))
-        snprintf(buf, cap, "\xe2\x88\x9e");
-    else if (v >= 100)
-        snprintf(buf, cap, "%.0f", v);
-    else if (v >= 10)
-        snprintf(buf, cap, "%.1f", v);
-    else
-        snprintf(buf, cap, "%.2f", v);
-}
-
 /* The topic's series as a sparkline with each finding's start marked by '^' under it. */
 static void print_chart(const tocsin_trend_row *rows, size_t nrows, const char *topic,
                         const char *lang, const tocsin_surge_finding *f, size_t nf,
@@ -253,9 +239,9 @@ static void print_finding(const tocsin_surge_finding *f, const tocsin_surge_quer
         else
             printf(" to %s\n", d);
         char r[32], l[32], h[32];
-        num(f->rr.ratio, r, sizeof r);
-        num(f->rr.ci_low, l, sizeof l);
-        num(f->rr.ci_high, h, sizeof h);
+        tocsin_ratio_format(f->rr.ratio, r, sizeof r);
+        tocsin_ratio_format(f->rr.ci_low, l, sizeof l);
+        tocsin_ratio_format(f->rr.ci_high, h, sizeof h);
         printf("    \xc3\x97%s (%g %% CI %s\xe2\x80\x93%s, %s) against the regime before", r,
                f->rr.level * 100, l, h, tocsin_ci_method_name(f->rr.ci_method));
         if (q->share)

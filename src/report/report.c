@@ -321,22 +321,6 @@ static tocsin_status load_topic(rp_ctx *c, rp_topic *t)
 
 /* ----- formatting helpers ----- */
 
-static void num(double v, char *buf, size_t cap)
-{
-    if (isnan(v))
-        snprintf(buf, cap, "?");
-    else if (isinf(v))
-        snprintf(buf, cap, "\xe2\x88\x9e");
-    else if (v >= 100)
-        snprintf(buf, cap, "%.0f", v);
-    else if (v >= 10)
-        snprintf(buf, cap, "%.1f", v);
-    else if (v >= 1)
-        snprintf(buf, cap, "%.2f", v);
-    else
-        snprintf(buf, cap, "%.2g", v);
-}
-
 static void pval(double p, char *buf, size_t cap)
 {
     if (isnan(p))
@@ -536,12 +520,12 @@ static tocsin_status compare_table(rp_ctx *c)
                 continue;
             }
             char ra[32], lo[32], hi[32], q[32], l0[32], l1[32], sent[512];
-            num(r->rr.ratio, ra, sizeof ra);
-            num(r->rr.ci_low, lo, sizeof lo);
-            num(r->rr.ci_high, hi, sizeof hi);
+            tocsin_ratio_format(r->rr.ratio, ra, sizeof ra);
+            tocsin_ratio_format(r->rr.ci_low, lo, sizeof lo);
+            tocsin_ratio_format(r->rr.ci_high, hi, sizeof hi);
             pval(r->q_value, q, sizeof q);
-            num(r->loo_min, l0, sizeof l0);
-            num(r->loo_max, l1, sizeof l1);
+            tocsin_ratio_format(r->loo_min, l0, sizeof l0);
+            tocsin_ratio_format(r->loo_max, l1, sizeof l1);
             double claim[2] = {c->o->claim_low, c->o->claim_high};
             tocsin_rate_ratio_sentence(&r->rr, r->has_verdict ? claim : NULL, r->verdict, sent,
                                        sizeof sent);
@@ -577,9 +561,9 @@ static void change_label(const tocsin_surge_finding *f, bool share, char *buf, s
     rate(f->rate_before, share, rb, sizeof rb);
     rate(f->rate_after, share, rf, sizeof rf);
     if (f->has_rr) {
-        num(f->rr.ratio, ra, sizeof ra);
-        num(f->rr.ci_low, cl, sizeof cl);
-        num(f->rr.ci_high, ch, sizeof ch);
+        tocsin_ratio_format(f->rr.ratio, ra, sizeof ra);
+        tocsin_ratio_format(f->rr.ci_low, cl, sizeof cl);
+        tocsin_ratio_format(f->rr.ci_high, ch, sizeof ch);
         snprintf(buf, cap, "%s: up from %s (change between %s and %s): %s to %s, ratio %s (%s to %s)",
                  f->lang, d, lo, hi, rb, rf, ra, cl, ch);
     } else {
@@ -617,9 +601,9 @@ static tocsin_status changes_table(rp_ctx *c)
                 rp_day(f[k].end, un, sizeof un);
             rate(f[k].rate_before, true, rb, sizeof rb);
             rate(f[k].rate_after, true, rf, sizeof rf);
-            num(f[k].has_rr ? f[k].rr.ratio : NAN, ra, sizeof ra);
-            num(f[k].has_rr ? f[k].rr.ci_low : NAN, cl, sizeof cl);
-            num(f[k].has_rr ? f[k].rr.ci_high : NAN, ch, sizeof ch);
+            tocsin_ratio_format(f[k].has_rr ? f[k].rr.ratio : NAN, ra, sizeof ra);
+            tocsin_ratio_format(f[k].has_rr ? f[k].rr.ci_low : NAN, cl, sizeof cl);
+            tocsin_ratio_format(f[k].has_rr ? f[k].rr.ci_high : NAN, ch, sizeof ch);
             rc = rp_printf(b, "<tr><td><a href=\"#t%zu\">", i);
             if (rc == TOCSIN_OK)
                 rc = rp_html_escape_str(b, f[k].topic);

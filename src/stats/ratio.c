@@ -418,3 +418,19 @@ size_t tocsin_rate_ratio_sentence(const tocsin_rate_ratio *rr, const double *cla
     return (size_t)snprintf(buf, cap, "%s; the claim of %s to %s-fold is %s: %s.", head, cl, ch,
                             tocsin_verdict_name(verdict), why);
 }
+
+void tocsin_ratio_format(double v, char *buf, size_t cap)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "?");
+    else if (isinf(v))
+        snprintf(buf, cap, "\xe2\x88\x9e");
+    else if (v >= 100)
+        snprintf(buf, cap, "%.0f", v);
+    else if (v >= 10)
+        snprintf(buf, cap, "%.1f", v);
+    else if (v >= 1)
+        snprintf(buf, cap, "%.2f", v);
+    else
+        snprintf(buf, cap, "%.2g", v);
+}
