@@ -24,6 +24,7 @@
 #include "dedup/dedup.h"
 
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -34,7 +35,6 @@
 
 /* lanes[b]: byte j is bit j of b. */
 static uint64_t lanes[256];
-static bool lanes_ready;
 
 static void lanes_init(void)
 {
@@ -45,7 +45,6 @@ static void lanes_init(void)
                 v |= 1ULL << (8 * j);
         lanes[b] = v;
     }
-    __atomic_store_n(&lanes_ready, true, __ATOMIC_RELEASE);
 }
 
 static uint64_t mix64(uint64_t x)
@@ -78,7 +77,7 @@ static uint32_t mul_lo[NHASH] __attribute__((aligned(32))), mul_hi[NHASH] __attr
     add_hi[NHASH] __attribute__((aligned(32))), mul_lo_odd[NHASH] __attribute__((aligned(32)));
 static uint64_t add_lo_even[NHASH / 2] __attribute__((aligned(32))),
     add_lo_odd[NHASH / 2] __attribute__((aligned(32)));
-static bool mul_ready, use_avx2;
+static bool use_avx2;
 
 static void mul_init(void)
 {
@@ -104,7 +103,6 @@ static void mul_init(void)
     __builtin_cpu_init();
     use_avx2 = __builtin_cpu_supports("avx2");
 #endif
-    __atomic_store_n(&mul_ready, true, __ATOMIC_RELEASE);
 }
 
 typedef struct acc {
@@ -183,10 +181,11 @@ static bool is_edge_punct(unsigned char c)
 
 void dd_signature(const char *norm, size_t len, dd_sig *out)
 {
-    if (!__atomic_load_n(&lanes_ready, __ATOMIC_ACQUIRE))
-        lanes_init(); /* idempotent: concurrent first calls write the same tables */
-    if (!__atomic_load_n(&mul_ready, __ATOMIC_ACQUIRE))
-        mul_init();
+    /* The tables are built once per process; pthread_once orders the writes before any
+     * thread's reads (concurrent first calls used to write them at the same time). */
+    static pthread_once_t once_lanes = PTHREAD_ONCE_INIT, once_mul = PTHREAD_ONCE_INIT;
+    pthread_once(&once_lanes, lanes_init);
+    pthread_once(&once_mul, mul_init);
     acc a;
     memset(&a, 0, offsetof(acc, mins));
     memset(a.mins, 0xff, sizeof a.mins);
