@@ -4,31 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (the classic era-based
- * conversion: 400-year eras of 146097 days, years starting in March so leap days come last). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -64,9 +39,9 @@ int64_t tocsin_bucket_start(int64_t ts, tocsin_bucket by)
     }
     case TOCSIN_BY_MONTH: {
         int64_t y;
-        unsigned m, d;
-        civil_from_days(days, &y, &m, &d);
-        return days_from_civil(y, m, 1) * 86400;
+        int m, d;
+        tc_civil_from_days(days, &y, &m, &d);
+        return tc_days_from_civil(y, m, 1) * 86400;
     }
     }
     return days * 86400;
@@ -76,11 +51,11 @@ void tocsin_bucket_format(int64_t start, tocsin_bucket by, char *buf, size_t cap
 {
     start = start < BUCKET_TS_MIN ? BUCKET_TS_MIN : start > BUCKET_TS_MAX ? BUCKET_TS_MAX : start;
     int64_t days = floor_div(start, 86400), secs = start - days * 86400, y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    int m, d;
+    tc_civil_from_days(days, &y, &m, &d);
     if (by == TOCSIN_BY_HOUR)
-        snprintf(buf, cap, "%04lld-%02u-%02uT%02lld:00:00Z", (long long)y, m, d,
+        snprintf(buf, cap, "%04lld-%02d-%02dT%02lld:00:00Z", (long long)y, m, d,
                  (long long)(secs / 3600));
     else
-        snprintf(buf, cap, "%04lld-%02u-%02u", (long long)y, m, d);
+        snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
 }

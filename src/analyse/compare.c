@@ -108,17 +108,6 @@ const char *tocsin_measure_name(tocsin_measure m)
     return m == TOCSIN_MEASURE_UNIQUE ? "unique" : m == TOCSIN_MEASURE_AUTHORS ? "authors" : "posts";
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool parse_day(const char *s, size_t n, int64_t *out)
 {
     if (n != 10 || s[4] != '-' || s[7] != '-')
@@ -135,7 +124,7 @@ static bool parse_day(const char *s, size_t n, int64_t *out)
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > mdays[m - 1] + (m == 2 && leap))
         return false;
-    *out = days_from_civil(y, m, d) * AN_DAY;
+    *out = tc_days_from_civil(y, (int)m, (int)d) * AN_DAY;
     return true;
 }
 

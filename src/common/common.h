@@ -53,6 +53,12 @@ bool tc_utf8_valid(const char *s, size_t len);
 /* Appends s to b with every invalid sequence replaced by U+FFFD. *replaced counts replacements. */
 tocsin_status tc_utf8_sanitize(tc_buf *b, const char *s, size_t len, size_t *replaced);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31), and back: the
+ * era-based conversion (400-year eras of 146097 days; years start in March so a leap day comes
+ * last). No time zone state, valid for any int64 year that does not overflow. */
+int64_t tc_days_from_civil(int64_t y, int m, int d);
+void tc_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* Lowercase ASCII compare of a view and a C string. */
 bool tc_strv_eq_ci(tocsin_strv v, const char *s);
 static inline tocsin_strv tc_strv(const char *p, size_t n) { tocsin_strv v = {p, n}; return v; }

@@ -123,17 +123,6 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
     }
 }
 
-int64_t fu_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    /* The usual era-based conversion: March-based years make leap days fall at the end. */
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static bool digits_at(const char *s, size_t len, size_t at, size_t n, int *out)
 {
     if (at + n > len)
@@ -214,7 +203,7 @@ bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset)
             return false;
         }
     }
-    *ts = fu_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *ts = tc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
     *has_offset = has;
     return true;
 }
@@ -327,7 +316,7 @@ bool fu_rfc822(const char *s, size_t len, int64_t *ts)
             off = (int64_t)m * 60;
         }
     }
-    *ts = fu_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 +
+    *ts = tc_days_from_civil(year, mon, day) * 86400 + h * 3600 + mi * 60 +
           se - off;
     return true;
 }

@@ -36,8 +36,6 @@ bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset);
  * (English, Portuguese, Spanish, French, German, Italian, Dutch), 2-digit years, zone names
  * (GMT, UT, Z, US zones) and numeric offsets. Missing zone = UTC. */
 bool fu_rfc822(const char *s, size_t len, int64_t *ts);
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t fu_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* Copies s with "&amp;", "&lt;", "&gt;" (and "&quot;", "&#39;" when `more`) decoded, the escaping
  * X/Twitter and Reddit apply to their text fields. Returns s itself when there is nothing to

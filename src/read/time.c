@@ -37,28 +37,6 @@ static struct rd_zone *zones;
 
 /* ---- calendar ---- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 static int days_in_month(int64_t y, int m)
 {
@@ -77,7 +55,7 @@ void tocsin_time_format(int64_t ts, char *buf, size_t cap)
     }
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    tc_civil_from_days(days, &y, &m, &d);
     snprintf(buf, cap, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(rem / 3600),
              (int)(rem / 60 % 60), (int)(rem % 60));
 }
@@ -424,7 +402,7 @@ static bool make_time(int64_t y, int mo, int d, int h, int mi, int se, bool has_
         return false;
     if (se == 60)
         se = 59; /* a leap second: the POSIX clock has no room for it */
-    int64_t local = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    int64_t local = tc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     *out = has_off ? local - off : zone_local_to_utc(z, local);
     return true;
 }
