@@ -18,6 +18,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);
 void cli_warn(void *ctx, const tocsin_error *w);
 /* Prints a JSON string literal (with quotes) of s[0..n) to f. */
 void cli_json_str(FILE *f, const char *s, size_t n);
+/* Prints a JSON number on stdout ("%.6g"), or null for NaN and infinities. */
+void cli_json_num(double v);
 
 /* Parses the reader options every input-reading command shares (--format NAME, --field
  * NAME=PATH, --tz ZONE, --strict, --max-record SIZE) at argv[*i]. @return 1 when it consumed the

@@ -21,14 +21,6 @@ static const char compare_usage[] =
     "day-to-day over-dispersion; q-values are Benjamini-Hochberg across the rows; loo is the\n"
     "range of the ratio leaving out each channel in turn. --claim 8..10 judges a claimed ratio.\n";
 
-static void json_num(double v)
-{
-    if (isnan(v) || isinf(v))
-        fputs("null", stdout);
-    else
-        printf("%.6g", v);
-}
-
 static void print_p(const char *name, double p)
 {
     if (isnan(p))
@@ -64,32 +56,32 @@ static void print_json(const tocsin_compare_row *r, const tocsin_compare_query *
     }
     const tocsin_rate_ratio *rr = &r->rr;
     fputs(",\"rate_ratio\":", stdout);
-    json_num(rr->ratio);
+    cli_json_num(rr->ratio);
     fputs(",\"ci_low\":", stdout);
-    json_num(rr->ci_low);
+    cli_json_num(rr->ci_low);
     fputs(",\"ci_high\":", stdout);
-    json_num(rr->ci_high);
+    cli_json_num(rr->ci_high);
     printf(",\"ci_method\":\"%s\",\"level\":%g,\"p_value\":", tocsin_ci_method_name(rr->ci_method),
            rr->level);
-    json_num(rr->p_value);
+    cli_json_num(rr->p_value);
     fputs(",\"q_value\":", stdout);
-    json_num(r->q_value);
+    cli_json_num(r->q_value);
     fputs(",\"loo_min\":", stdout);
-    json_num(r->loo_min);
+    cli_json_num(r->loo_min);
     fputs(",\"loo_max\":", stdout);
-    json_num(r->loo_max);
+    cli_json_num(r->loo_max);
     fputs(",\"exact_low\":", stdout);
-    json_num(rr->exact_low);
+    cli_json_num(rr->exact_low);
     fputs(",\"exact_high\":", stdout);
-    json_num(rr->exact_high);
+    cli_json_num(rr->exact_high);
     fputs(",\"quasi_low\":", stdout);
-    json_num(rr->has_quasi ? rr->quasi_low : NAN);
+    cli_json_num(rr->has_quasi ? rr->quasi_low : NAN);
     fputs(",\"quasi_high\":", stdout);
-    json_num(rr->has_quasi ? rr->quasi_high : NAN);
+    cli_json_num(rr->has_quasi ? rr->quasi_high : NAN);
     fputs(",\"dispersion_before\":", stdout);
-    json_num(rr->has_quasi ? rr->dispersion_before : NAN);
+    cli_json_num(rr->has_quasi ? rr->dispersion_before : NAN);
     fputs(",\"dispersion_after\":", stdout);
-    json_num(rr->has_quasi ? rr->dispersion_after : NAN);
+    cli_json_num(rr->has_quasi ? rr->dispersion_after : NAN);
     if (r->has_verdict)
         printf(",\"verdict\":\"%s\"", tocsin_verdict_name(r->verdict));
     fputs("}\n", stdout);

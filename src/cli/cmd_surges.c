@@ -22,14 +22,6 @@ static const char surges_usage[] =
     "first posts (--top N each, default 5). --evidence DIR writes every post behind each surge\n"
     "(surge-N.csv, surge-N.json) and manifest.json (version, parameters, sources, SHA-256).\n";
 
-static void json_num(double v)
-{
-    if (isnan(v) || isinf(v))
-        fputs("null", stdout);
-    else
-        printf("%.6g", v);
-}
-
 static void fmt_time(int64_t t, tocsin_surge_method m, tocsin_bucket by, char *buf, size_t cap)
 {
     if (m == TOCSIN_SURGE_BURST) {
@@ -80,33 +72,33 @@ static void print_json(const tocsin_surge_finding *f, const tocsin_surge_series 
     printf(",\"ongoing\":%s", f->ongoing ? "true" : "false");
     if (q->method == TOCSIN_SURGE_PELT) {
         fputs(",\"rate_before\":", stdout);
-        json_num(f->rate_before);
+        cli_json_num(f->rate_before);
         fputs(",\"rate_after\":", stdout);
-        json_num(f->rate_after);
+        cli_json_num(f->rate_after);
         fputs(",\"rate_ratio\":", stdout);
-        json_num(f->has_rr ? f->rr.ratio : NAN);
+        cli_json_num(f->has_rr ? f->rr.ratio : NAN);
         fputs(",\"ci_low\":", stdout);
-        json_num(f->has_rr ? f->rr.ci_low : NAN);
+        cli_json_num(f->has_rr ? f->rr.ci_low : NAN);
         fputs(",\"ci_high\":", stdout);
-        json_num(f->has_rr ? f->rr.ci_high : NAN);
+        cli_json_num(f->has_rr ? f->rr.ci_high : NAN);
         printf(",\"ci_method\":\"%s\",\"p_value\":", tocsin_ci_method_name(f->rr.ci_method));
-        json_num(f->rr.p_value);
+        cli_json_num(f->rr.p_value);
         printf(",\"cost\":\"%s\",\"penalty\":",
                ser->cost == TOCSIN_CPT_NEGBIN          ? "negative-binomial"
                : ser->cost == TOCSIN_CPT_QUASI_POISSON ? "quasi-poisson"
                                                        : "poisson");
-        json_num(ser->penalty);
+        cli_json_num(ser->penalty);
         fputs(",\"penalty_rule\":", stdout);
         cli_json_str(stdout, tocsin_surges_penalty_rule(), strlen(tocsin_surges_penalty_rule()));
         fputs(",\"dispersion\":", stdout);
-        json_num(ser->dispersion);
+        cli_json_num(ser->dispersion);
         printf(",\"buckets\":%zu", ser->n);
     } else if (q->method == TOCSIN_SURGE_ESD) {
         fputs(",\"value\":", stdout);
-        json_num(f->value);
+        cli_json_num(f->value);
     } else {
         fputs(",\"weight\":", stdout);
-        json_num(f->value);
+        cli_json_num(f->value);
     }
     printf(",\"posts\":%llu,\"kept_posts\":%llu,\"evidence\":{\"terms\":[",
            (unsigned long long)f->posts, (unsigned long long)f->kept);

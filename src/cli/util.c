@@ -1,6 +1,7 @@
 /* util.c: what every subcommand prints the same way: errors, warnings, JSON strings. */
 #include "cli.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -165,4 +166,12 @@ void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_s
     if (s->invalid_utf8)
         fprintf(stderr, ", %llu with invalid UTF-8 replaced", (unsigned long long)s->invalid_utf8);
     fputc('\n', stderr);
+}
+
+void cli_json_num(double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs("null", stdout);
+    else
+        printf("%.6g", v);
 }
