@@ -1,9 +1,9 @@
 /* gen_corpus.c: writes the deterministic synthetic benchmark corpus for `tocsin scan`.
  *
- *   gen_corpus OUTDIR SIZE_MB [TERMS]
+ *   gen_corpus [--filler FILE] OUTDIR SIZE_MB [TERMS]
  *
  * Writes OUTDIR/corpus.jsonl (SIZE_MB megabytes of JSON Lines posts in English, French, Russian,
- * Arabic, Persian and Urdu pseudo-text), OUTDIR/watchlist.yaml (TERMS terms, default 3000, in
+ * Arabic, Persian and Urdu), OUTDIR/watchlist.yaml (TERMS terms, default 3000, in
  * TERMS/10 topics), OUTDIR/terms.txt (one raw term per line, for `rg -F -f`) and
  * OUTDIR/truth.tsv (topic <TAB> number of posts that contain at least one of its terms).
  *
@@ -12,7 +12,15 @@
  * Injected terms are disguised the way real chatter disguises them: random case, separators
  * ('-', '_', '.', U+2011, double spaces) between words, Latin accents, Arabic diacritics, tatweel,
  * alef/yeh/teh-marbuta variants and proclitics (و، ب، ال), so counts are exact only when
- * normalization and matching are both right. A few posts carry JSON escapes (\" \n \u00e9). */
+ * normalization and matching are both right. A few posts carry JSON escapes (\" \n \u00e9).
+ *
+ * Filler. With --filler FILE (bench/data/corpus-text.tsv: "LANG<TAB>paragraph" lines of real
+ * running text, see bench/corpus_text.py), a post's filler is real text of its language: fragments
+ * of 3-12 consecutive words from random places of that language's paragraphs, stitched together,
+ * so every post reads like its language (the `lang` field is the truth for identification) and
+ * no two posts repeat a text. Words holding a marker letter are left out. Without --filler the
+ * filler is random syllables (the corpora of earlier benchmark runs): text no language model
+ * knows, which sends nearly every post down language identification's slowest path. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -178,6 +186,86 @@ static void put_term(sbuf *b, const term *t)
     }
 }
 
+/* Real-text filler: the words of each language's paragraphs, in order (see the header). */
+typedef struct wordlist {
+    char **w;
+    size_t n, cap;
+} wordlist;
+
+static wordlist real_words[6];
+static bool use_real;
+
+static bool has_marker(const char *w)
+{
+    return strpbrk(w, "qxQX") || strstr(w, "щ") || strstr(w, "Щ") || strstr(w, arb_mark);
+}
+
+static int load_filler(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    static char buf[1 << 16];
+    unsigned line = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        char *tab = strchr(buf, '\t');
+        if (!tab) {
+            fprintf(stderr, "%s:%u: expected LANG<TAB>TEXT\n", path, line);
+            fclose(f);
+            return -1;
+        }
+        *tab = '\0';
+        size_t li = 0;
+        while (li < 6 && strcmp(langs[li].code, buf))
+            li++;
+        if (li == 6)
+            continue;
+        wordlist *L = &real_words[li];
+        for (char *tok = strtok(tab + 1, " \n\r"); tok; tok = strtok(NULL, " \n\r")) {
+            if (has_marker(tok) || strpbrk(tok, "\"\\"))
+                continue;
+            if (L->n == L->cap) {
+                L->cap = L->cap ? 2 * L->cap : 1024;
+                char **nw = realloc(L->w, L->cap * sizeof *nw);
+                if (!nw)
+                    return -1;
+                L->w = nw;
+            }
+            if (!(L->w[L->n++] = strdup(tok)))
+                return -1;
+        }
+    }
+    fclose(f);
+    for (size_t li = 0; li < 6; li++)
+        if (real_words[li].n < 100) {
+            fprintf(stderr, "%s: fewer than 100 words of %s\n", path, langs[li].code);
+            return -1;
+        }
+    use_real = true;
+    return 0;
+}
+
+/* The next word of real text of language li: posts are fragments of 3-12 consecutive words
+ * from random places, stitched together; first starts a new post (and a new fragment). */
+static void put_real_word(sbuf *b, unsigned li, bool first)
+{
+    static size_t at;
+    static int left;
+    const wordlist *L = &real_words[li];
+    if (first || left <= 0 || ++at >= L->n) {
+        at = rn((unsigned)L->n);
+        left = 3 + (int)rn(10);
+    }
+    left--;
+    if (langs[li].script == SC_ARAB && rn(12) == 0)
+        put_arabic_variant(b, L->w[at], 0);
+    else
+        put(b, L->w[at]);
+}
+
 static void put_filler(sbuf *b, int script, int nwords)
 {
     char w[64];
@@ -195,8 +283,14 @@ static void put_filler(sbuf *b, int script, int nwords)
 
 int main(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "--filler")) {
+        if (load_filler(argv[2]) != 0)
+            return 1;
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: gen_corpus OUTDIR SIZE_MB [TERMS]\n");
+        fprintf(stderr, "usage: gen_corpus [--filler FILE] OUTDIR SIZE_MB [TERMS]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -290,7 +384,10 @@ int main(int argc, char **argv)
                     put_term(&b, &terms[tid[k]]);
                     put(&b, " ");
                 }
-            put_filler(&b, L->script, 1);
+            if (use_real)
+                put_real_word(&b, li, w == 0);
+            else
+                put_filler(&b, L->script, 1);
         }
         if (inject == 1 || (inject == 2 && terms[tid[0]].topic == terms[tid[1]].topic))
             truth[terms[tid[0]].topic]++;

@@ -3,16 +3,24 @@
 # bench/out/, runs `tocsin scan` with 1 and 2 threads (median of RUNS runs), samples the peak
 # anonymous memory, checks the counts against the generator's ground truth, times ripgrep on
 # the same corpus, and rewrites the "Scan" section of BENCHMARKS.md.
-# Environment: SIZE_MB (default 1000), TERMS (default 3000), RUNS (default 3).
+# Environment: SIZE_MB (default 1000), TERMS (default 3000), RUNS (default 3), FILLER (real, the
+# default: posts of real text in their language, from bench/data/corpus-text.tsv; or syllables:
+# random pseudo-words, the corpus of the first benchmark runs and identification's worst case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-size=${SIZE_MB:-1000}; nterms=${TERMS:-3000}; runs=${RUNS:-3}
-out=bench/out/corpus-$size-$nterms
+size=${SIZE_MB:-1000}; nterms=${TERMS:-3000}; runs=${RUNS:-3}; filler=${FILLER:-real}
+case $filler in
+    real) out=bench/out/corpus-real-$size-$nterms; gen_opts=(--filler bench/data/corpus-text.tsv)
+          filler_desc="real text: fragments of the held-out UDHR articles in each post's language, bench/data/corpus-text.tsv" ;;
+    syllables) out=bench/out/corpus-$size-$nterms; gen_opts=()
+          filler_desc="random pseudo-words, which no language model knows: identification's worst case" ;;
+    *) echo "bench: FILLER must be real or syllables" >&2; exit 2 ;;
+esac
 bin=$build/tocsin
 if [ ! -f "$out/truth.tsv" ]; then
     echo "bench: generating ${size} MB corpus with $nterms terms in $out" >&2
-    "$build/bench/gen_corpus" "$out" "$size" "$nterms"
+    "$build/bench/gen_corpus" "${gen_opts[@]}" "$out" "$size" "$nterms"
 fi
 corpus=$out/corpus.jsonl
 bytes=$(stat -c %s "$corpus")
@@ -95,8 +103,8 @@ section=$(cat <<TXT
 ## Scan (issue 2)
 
 Command: \`make bench\` (bench/run.sh): \`tocsin scan --watchlist watchlist.yaml --output json
---threads T --lang-source MODE corpus.jsonl\` on the corpus from \`bench/gen_corpus OUT $size $nterms\`
-($(printf "%'d" "$bytes") bytes of JSON Lines in en/fr/ru/ar/fa/ur pseudo-text; $nterms terms in
+--threads T --lang-source MODE corpus.jsonl\` on the corpus from \`bench/gen_corpus ${gen_opts[*]} OUT $size $nterms\`
+($(printf "%'d" "$bytes") bytes of JSON Lines in en/fr/ru/ar/fa/ur; filler: $filler_desc; $nterms terms in
 $((nterms / 10)) topics, injected with case changes, separators, accents, Arabic diacritics,
 tatweel, letter variants and proclitics). Machine: $(nproc) cores ($cpu), shared and noisy;
 figures are the median of $runs runs, file in the page cache.
