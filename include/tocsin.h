@@ -210,7 +210,8 @@ void tocsin_reader_stats(const tocsin_reader *r, tocsin_read_stats *stats);
 
 void tocsin_reader_free(tocsin_reader *r);
 
-/* Parses a timestamp: epoch seconds or milliseconds (decided by magnitude), ISO-8601 with or
+/* Parses a timestamp: epoch seconds or milliseconds (decided by magnitude; exactly eight digits
+ * that form a date 1900..2100 are that date, YYYYMMDD, at midnight in `tz`), ISO-8601 with or
  * without offset (without: in zone `tz`, NULL = UTC), RFC 2822, and X/Twitter's
  * "Wed Oct 10 20:19:24 +0000 2018".
  * @return TOCSIN_OK and *out (epoch seconds), or TOCSIN_ERR_PARSE. */

@@ -93,19 +93,11 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
     case TJ_STRING: {
         if (!tj_str(d, v, &s) || !s.len || s.len > 24)
             return false;
-        size_t k = 0;
-        bool neg = false;
-        if (s.ptr[0] == '-') {
-            neg = true;
-            k = 1;
-        }
-        int64_t acc = 0;
-        size_t digits = 0;
-        for (; k < s.len && isdigit((unsigned char)s.ptr[k]); k++, digits++) {
-            if (acc > (INT64_MAX - 9) / 10)
-                return false;
-            acc = acc * 10 + (s.ptr[k] - '0');
-        }
+        /* [-]digits[.digits] only (no ISO date here), then the reader's own epoch rules
+         * (units by magnitude, YYYYMMDD, floor of fractions) */
+        size_t k = s.ptr[0] == '-', digits = 0;
+        for (; k < s.len && isdigit((unsigned char)s.ptr[k]); k++)
+            digits++;
         if (!digits)
             return false;
         if (k < s.len) { /* optional fraction, nothing else */
@@ -115,8 +107,7 @@ bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts)
                 if (!isdigit((unsigned char)s.ptr[k]))
                     return false;
         }
-        *ts = rd_epoch_scale(neg ? -acc : acc);
-        return true;
+        return rd_time_parse_zone(s.ptr, s.len, NULL, ts) == TOCSIN_OK;
     }
     default:
         return false;

@@ -25,8 +25,9 @@ static inline bool fu_nonempty(tocsin_strv v) { return v.ptr && v.len; }
 
 /* Epoch seconds from a number or a string of digits (optionally with a fractional part): the
  * unit is seconds, milliseconds, microseconds or nanoseconds by magnitude, as rd_epoch_scale
- * decides for the generic formats (doubles: seconds or milliseconds). @return false when v is
- * neither. */
+ * decides for the generic formats (doubles: seconds or milliseconds). Exactly eight digits
+ * that form a date 1900..2100 are that date, YYYYMMDD, at UTC midnight (see time.c).
+ * @return false when v is neither. */
 bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts);
 /* Parses ISO-8601 "YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|+HH[:]MM|-HH[:]MM]". *has_offset tells
  * whether a zone was written; without one the time is taken as UTC and the caller decides.

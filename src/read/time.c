@@ -269,8 +269,28 @@ static int num(const char *s, size_t n)
     return v;
 }
 
+/* Exactly eight digits that form a date from 1900-01-01 to 2100-12-31 are that date written
+ * YYYYMMDD ("20210315"), not epoch seconds: as seconds they would be a time between 1970-08 and
+ * 1970-12 or in 1972-1973, before any of the platforms tocsin reads existed, while compact dates
+ * are common in exported spreadsheets and file names. Eight-digit values that are not such a
+ * date (19700823 is one, 30000000 is not) stay epoch seconds; so do values with a sign or a
+ * fraction ("20210315.0" is a float epoch). */
+static bool ymd8(uint64_t v, int64_t *y, int *m, int *d)
+{
+    if (v < 19000101 || v > 21001231)
+        return false;
+    *y = (int64_t)(v / 10000);
+    *m = (int)(v / 100 % 100);
+    *d = (int)(v % 100);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+}
+
 int64_t rd_epoch_scale(int64_t v)
 {
+    int64_t y;
+    int m, d;
+    if (v >= 0 && ymd8((uint64_t)v, &y, &m, &d))
+        return tc_days_from_civil(y, m, d) * 86400; /* UTC midnight: no zone reaches here */
     int64_t a = v < 0 ? -(v + 1) : v, div = 1;
     if (a >= 100000000000000000LL)
         div = 1000000000;
@@ -510,7 +530,10 @@ tocsin_status rd_time_parse_zone(const char *s, size_t len, const rd_zone *z, in
         len--;
     if (len == 0 || len > 100)
         return TOCSIN_ERR_PARSE;
-    int64_t v;
+    int64_t v, y;
+    int m, d;
+    if (len == 8 && all_digits(s, 8) && ymd8((uint64_t)num(s, 8), &y, &m, &d))
+        return make_time(y, m, d, 0, 0, 0, false, 0, z, out) ? TOCSIN_OK : TOCSIN_ERR_PARSE;
     if (parse_epoch(s, len, &v) || parse_iso(s, len, z, &v) || parse_words(s, len, z, &v)) {
         *out = v;
         return TOCSIN_OK;

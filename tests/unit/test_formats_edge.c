@@ -675,6 +675,53 @@ static void twitter_v2_flattened_lines(void)
     got_free(&g);
 }
 
+/* ---- 8-digit dates (YYYYMMDD) ---- */
+
+/* 20210315 is a date, not 1970-08-23 in epoch seconds: generic JSON numbers and strings, CSV
+ * cells (in --tz) and platform epoch fields; 10 and 13 digits stay seconds and milliseconds. */
+static void yyyymmdd_is_a_date_in_every_reader(void)
+{
+    got g;
+    read_all(&g,
+             write_input("ymd.jsonl", "{\"text\":\"a\",\"date\":20210315}\n"
+                                      "{\"text\":\"b\",\"date\":\"20210315\"}\n"
+                                      "{\"text\":\"c\",\"date\":1615766400}\n"
+                                      "{\"text\":\"d\",\"date\":\"1615766400123\"}\n"
+                                      "{\"text\":\"e\",\"date\":20210229}\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "jsonl");
+    CHECK_INT(g.n, 5);
+    CHECK_STR(g.ts[0], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[1], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[2], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[3], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[4], "1970-08-22T21:57:09Z"); /* no 29 February in 2021: epoch seconds */
+    got_free(&g);
+
+    read_all(&g, write_input("ymd.csv", "text,date\nhello,20210315\n"), NULL, "Europe/Berlin",
+             false);
+    CHECK_STR(g.format, "csv");
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.ts[0], "2021-03-14T23:00:00Z"); /* midnight in Berlin */
+    got_free(&g);
+
+    read_all(&g,
+             write_input("ymd.ndjson",
+                         "{\"subreddit\":\"pics\",\"subreddit_id\":\"t5_2qh0u\",\"id\":\"a1\","
+                         "\"author\":\"x\",\"body\":\"hi\",\"created_utc\":\"20210315\"}\n"
+                         "{\"subreddit\":\"pics\",\"subreddit_id\":\"t5_2qh0u\",\"id\":\"a2\","
+                         "\"author\":\"x\",\"body\":\"hi\",\"created_utc\":20210315}\n"
+                         "{\"subreddit\":\"pics\",\"subreddit_id\":\"t5_2qh0u\",\"id\":\"a3\","
+                         "\"author\":\"x\",\"body\":\"hi\",\"created_utc\":\"20210315.0\"}\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "pushshift");
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.ts[0], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[1], "2021-03-15T00:00:00Z");
+    CHECK_STR(g.ts[2], "1970-08-22T21:58:35Z"); /* a fraction: epoch seconds */
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -701,6 +748,7 @@ int main(void)
     RUN(telegram_control_escapes_and_stream_notices);
     RUN(fourcat_telegram_ndjson);
     RUN(twitter_v2_flattened_lines);
+    RUN(yyyymmdd_is_a_date_in_every_reader);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

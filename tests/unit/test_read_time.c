@@ -32,6 +32,35 @@ static void test_epoch(void)
     expect("1526671496000000", NULL, 1526671496); /* microseconds */
 }
 
+/* Eight digits that form a date 1900..2100 are YYYYMMDD, at midnight in the zone; anything
+ * else with eight digits (or a sign, or a fraction) stays epoch seconds. */
+static void test_yyyymmdd(void)
+{
+    expect("20210315", NULL, 1615766400);
+    expect(" 20210315 ", NULL, 1615766400);
+    expect("20210315", "Europe/Berlin", 1615766400 - 3600);
+    expect("20210315", "-05:00", 1615766400 + 5 * 3600);
+    expect("19000101", NULL, -2208988800);
+    expect("21001231", NULL, 4133894400);
+    expect("20240229", NULL, 1709164800); /* a leap day */
+    expect("19700823", NULL, 20217600);   /* a date, not 19,700,823 seconds */
+    /* not a date: epoch seconds */
+    expect("18991231", NULL, 18991231);
+    expect("21010101", NULL, 21010101);
+    expect("20210229", NULL, 20210229); /* 2021 is not a leap year */
+    expect("20211301", NULL, 20211301);
+    expect("20210300", NULL, 20210300);
+    expect("12345678", NULL, 12345678);
+    expect("+20210315", NULL, 20210315);
+    expect("-20210315", NULL, -20210315);
+    expect("20210315.0", NULL, 20210315); /* a fraction: a float epoch */
+    expect("2021031", NULL, 2021031);
+    expect("202103150", NULL, 202103150);
+    /* 10 and 13 digits: seconds and milliseconds as before */
+    expect("1615766400", NULL, 1615766400);
+    expect("1615766400123", NULL, 1615766400);
+}
+
 static void test_iso(void)
 {
     expect("2021-05-18T19:24:56.000Z", NULL, 1621365896);
@@ -106,6 +135,7 @@ static void test_format(void)
 int main(void)
 {
     RUN(test_epoch);
+    RUN(test_yyyymmdd);
     RUN(test_iso);
     RUN(test_rfc2822);
     RUN(test_twitter);
