@@ -172,12 +172,7 @@ static tocsin_status html_body(rd_out *o, tocsin_strv html, bool plain, tocsin_s
 static int64_t parse_feed_time(rd_out *o, tocsin_strv s, bool *ok)
 {
     int64_t ts;
-    bool has_off;
     *ok = true;
-    if (fu_rfc822(s.ptr, s.len, &ts))
-        return ts;
-    if (fu_iso8601(s.ptr, s.len, &ts, &has_off) && has_off)
-        return ts;
     if (rd_out_time(o, s.ptr, s.len, &ts) == TOCSIN_OK)
         return ts;
     *ok = false;

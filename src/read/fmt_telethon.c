@@ -137,7 +137,7 @@ static tocsin_status telethon_map(rd_out *o, const rd_rec *rec)
     bool has_off;
     if (fu_epoch(d, dv, &p->ts)) {
         p->has_ts = true;
-    } else if (tj_str(d, dv, &ds) && fu_iso8601(ds.ptr, ds.len, &p->ts, &has_off)) {
+    } else if (tj_str(d, dv, &ds) && rd_time_parse_utc(ds.ptr, ds.len, &p->ts, &has_off)) {
         p->has_ts = true; /* Telethon datetimes are UTC even when the offset was dropped */
     } else if (dv && tj_type_of(d, dv) != TJ_NULL) {
         rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "date: cannot parse");

@@ -1,6 +1,7 @@
 /* fmt_util.h: small helpers shared by the platform format mappers (fmt_*.c): typed member
- * access on the JSON tree, exact ids, epoch and ISO-8601 times, entity decoding, URL and link
- * extraction from plain text and HTML, and a tolerant RFC 822 date parser for feeds.
+ * access on the JSON tree, exact ids, epoch times, entity decoding, URL and link extraction
+ * from plain text and HTML. Times written as text are parsed by time.c alone (rd_out_time,
+ * rd_time_parse_utc in format.h), so every format accepts the same forms.
  * Everything here is internal to the read stage; the prefix is `fu_`. */
 #ifndef TOCSIN_READ_FMT_UTIL_H
 #define TOCSIN_READ_FMT_UTIL_H
@@ -29,15 +30,6 @@ static inline bool fu_nonempty(tocsin_strv v) { return v.ptr && v.len; }
  * that form a date 1900..2100 are that date, YYYYMMDD, at UTC midnight (see time.c).
  * @return false when v is neither. */
 bool fu_epoch(tj_doc *d, tj_val v, int64_t *ts);
-/* Parses ISO-8601 "YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|+HH[:]MM|-HH[:]MM]". *has_offset tells
- * whether a zone was written; without one the time is taken as UTC and the caller decides.
- * @return false when s is not of that shape. */
-bool fu_iso8601(const char *s, size_t len, int64_t *ts, bool *has_offset);
-/* RFC 822 / 2822 dates as feeds write them, tolerant of localized day and month names
- * (English, Portuguese, Spanish, French, German, Italian, Dutch), 2-digit years, zone names
- * (GMT, UT, Z, US zones) and numeric offsets. Missing zone = UTC. */
-bool fu_rfc822(const char *s, size_t len, int64_t *ts);
-
 /* Copies s with "&amp;", "&lt;", "&gt;" (and "&quot;", "&#39;" when `more`) decoded, the escaping
  * X/Twitter and Reddit apply to their text fields. Returns s itself when there is nothing to
  * decode; {NULL,0} on allocation failure. */

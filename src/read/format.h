@@ -125,8 +125,13 @@ tocsin_status rd_out_cat_add(rd_out *o, const char *p, size_t n);
 tocsin_strv rd_out_cat_end(rd_out *o);
 /* HTML to plain text (tocsin_html_to_text of the text stage), copied into the arena. */
 tocsin_status rd_out_html(rd_out *o, const char *html, size_t len, tocsin_strv *text);
-/* Parses a time with the reader's --tz (see tocsin_time_parse). */
+/* Parses a time with the reader's --tz (see tocsin_time_parse): epochs, YYYYMMDD, ISO-8601,
+ * RFC 822/2822 with localized day and month names, X/Twitter's created_at. */
 tocsin_status rd_out_time(rd_out *o, const char *s, size_t len, int64_t *ts);
+/* The same parser (time.c) for fields whose zone the platform defines: a time written without
+ * a zone or offset is read as UTC, not in --tz, and *has_offset says whether one was written
+ * (epochs count as written). @return false when s is not a time. */
+bool rd_time_parse_utc(const char *s, size_t len, int64_t *ts, bool *has_offset);
 /* The record cannot be used: counted under `reason`, warned as "source:line: message" (or the
  * record index for JSON arrays); under --strict it becomes the reader's error. Posts already
  * started for this record are dropped. */

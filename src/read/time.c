@@ -347,16 +347,33 @@ static bool parse_epoch(const char *s, size_t n, int64_t *out)
     return true;
 }
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                     "jul", "aug", "sep", "oct", "nov", "dec"};
-
-static int month_of(const char *s, size_t n)
+/* Month names by their first letters, in the languages feeds and exports are written in
+ * (English, Portuguese, Spanish, French, German, Italian, Dutch): a word is that month when it
+ * starts with one of these (lowercased ASCII; the accented letters are UTF-8 bytes compared
+ * as they are). */
+static int month_of(const char *w, size_t n)
 {
-    if (n < 3)
-        return 0;
-    for (int m = 0; m < 12; m++)
-        if (tc_strv_eq_ci(tc_strv(s, 3), months[m]))
-            return m + 1;
+    static const struct {
+        const char *abbr;
+        int month;
+    } names[] = {
+        {"jan", 1},   {"ene", 1},  {"gen", 1},  {"j\xc3\xa4n", 1}, {"feb", 2},  {"fev", 2},
+        {"f\xc3\xa9v", 2}, {"mar", 3}, {"m\xc3\xa4r", 3}, {"mrt", 3}, {"mrz", 3}, {"apr", 4},
+        {"abr", 4},   {"avr", 4},  {"may", 5},  {"mai", 5},  {"mag", 5},  {"mei", 5},
+        {"juil", 7},  {"jun", 6},  {"jui", 6},  {"giu", 6},  {"jul", 7},  {"lug", 7},
+        {"aug", 8},   {"ago", 8},  {"ao\xc3\xbb", 8}, {"aou", 8}, {"sep", 9}, {"set", 9},
+        {"oct", 10},  {"out", 10}, {"okt", 10}, {"ott", 10}, {"nov", 11}, {"dec", 12},
+        {"dez", 12},  {"dic", 12}, {"d\xc3\xa9" "c", 12},
+    };
+    char low[8];
+    size_t m = n < sizeof low ? n : sizeof low;
+    for (size_t i = 0; i < m; i++)
+        low[i] = (char)tolower((unsigned char)w[i]);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) { /* "juil" before "jui" */
+        size_t al = strlen(names[i].abbr);
+        if (m >= al && !memcmp(low, names[i].abbr, al))
+            return names[i].month;
+    }
     return 0;
 }
 
@@ -371,17 +388,32 @@ static bool is_weekday(const char *s, size_t n)
     return false;
 }
 
+/* A word of letters (UTF-8 included), possibly ending with a period: "Seg", "jeu.", "Mi". */
+static bool is_word(const char *s, size_t n)
+{
+    if (n == 0 || n > 16)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalpha(c) && c < 0x80 && !(c == '.' && i == n - 1 && i > 0))
+            return false;
+    }
+    return true;
+}
+
 static bool named_zone(const char *s, size_t n, int32_t *off)
 {
     static const struct {
         const char *name;
-        int hours;
-    } named[] = {{"gmt", 0},  {"ut", 0},   {"utc", 0},  {"z", 0},   {"est", -5},
-                 {"edt", -4}, {"cst", -6}, {"cdt", -5}, {"mst", -7}, {"mdt", -6},
-                 {"pst", -8}, {"pdt", -7}};
+        int minutes;
+    } named[] = {{"gmt", 0},     {"ut", 0},      {"utc", 0},     {"z", 0},
+                 {"est", -300},  {"edt", -240},  {"cst", -360},  {"cdt", -300},
+                 {"mst", -420},  {"mdt", -360},  {"pst", -480},  {"pdt", -420},
+                 {"bst", 60},    {"cet", 60},    {"cest", 120},  {"mez", 60},
+                 {"mesz", 120},  {"brt", -180}};
     for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
         if (strlen(named[i].name) == n && tc_strv_eq_ci(tc_strv(s, n), named[i].name)) {
-            *off = named[i].hours * 3600;
+            *off = named[i].minutes * 60;
             return true;
         }
     }
@@ -427,8 +459,9 @@ static bool make_time(int64_t y, int mo, int d, int h, int mi, int se, bool has_
     return true;
 }
 
-/* ISO-8601: YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|(+|-)HH[:MM|MM]| UTC] */
-static bool parse_iso(const char *s, size_t n, const rd_zone *z, int64_t *out)
+/* ISO-8601: YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|(+|-)HH[:MM|MM]| UTC], or YYYY-MM-DDZ.
+ * *had_off: a zone or offset was written. */
+static bool parse_iso(const char *s, size_t n, const rd_zone *z, int64_t *out, bool *had_off)
 {
     if (n < 10 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' ||
         !all_digits(s + 8, 2))
@@ -458,32 +491,55 @@ static bool parse_iso(const char *s, size_t n, const rd_zone *z, int64_t *out)
             else
                 return false;
         }
+    } else if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+        has_off = true; /* a UTC date */
     } else if (i != n) {
         return false;
     }
+    *had_off = has_off;
     return make_time(y, mo, d, h, mi, se, has_off, off, z, out);
 }
 
-/* RFC 2822 ("Wed, 31 Jan 2018 10:00:00 GMT"), X/Twitter ("Wed Oct 10 20:19:24 +0000 2018")
- * and ctime-like orders: tokens are recognized by shape. */
-static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out)
+/* RFC 822/2822 ("Wed, 31 Jan 2018 10:00:00 GMT", also with localized day and month names as
+ * feeds write them: "Seg, 24 Set 2018 19:42:40 -0300", and a trailing "(comment)"),
+ * X/Twitter ("Wed Oct 10 20:19:24 +0000 2018") and ctime-like orders: tokens are recognized by
+ * shape. A leading word is the day of the week unless it is the only month name. */
+static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out, bool *had_off)
 {
-    int64_t y = -1;
-    int mo = 0, d = 0, h = -1, mi = 0, se = 0;
-    bool has_off = false;
-    int32_t off = 0;
-    size_t i = 0;
-    while (i < n) {
+    enum { MAXT = 12 };
+    const char *tok[MAXT];
+    size_t tl[MAXT], nt = 0;
+    for (size_t i = 0; i < n;) {
         while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
             i++;
         if (i >= n)
             break;
         size_t k = i;
+        if (s[i] == '(') { /* an RFC 2822 comment, "(UTC)": ignored */
+            const char *close = memchr(s + i, ')', n - i);
+            if (!close)
+                return false;
+            i = (size_t)(close - s) + 1;
+            continue;
+        }
         while (k < n && s[k] != ' ' && s[k] != ',' && s[k] != '\t')
             k++;
-        const char *t = s + i;
-        size_t tn = k - i;
+        if (nt == MAXT)
+            return false;
+        tok[nt] = s + i;
+        tl[nt++] = k - i;
         i = k;
+    }
+    int months = 0;
+    for (size_t j = 0; j < nt; j++)
+        months += is_word(tok[j], tl[j]) && month_of(tok[j], tl[j]) != 0;
+    int64_t y = -1;
+    int mo = 0, d = 0, h = -1, mi = 0, se = 0;
+    bool has_off = false;
+    int32_t off = 0;
+    for (size_t j = 0; j < nt; j++) {
+        const char *t = tok[j];
+        size_t tn = tl[j];
         int32_t o;
         if (strchr("+-", t[0]) && parse_fixed(t, tn, &o)) {
             if (has_off)
@@ -502,43 +558,72 @@ static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out)
                 y = num(t, 2) + (num(t, 2) < 50 ? 2000 : 1900);
             else
                 return false;
-        } else if (!mo && month_of(t, tn) && (tn == 3 || tn >= 3)) {
-            mo = month_of(t, tn);
-        } else if (is_weekday(t, tn)) {
-            continue;
         } else if (named_zone(t, tn, &o)) {
             if (has_off)
                 return false;
             has_off = true;
             off = o;
+        } else if (!is_word(t, tn)) {
+            return false;
+        } else if (j == 0 && (months > 1 || !month_of(t, tn))) {
+            continue; /* the day of the week, in any language ("Mar" is martes before "Abr") */
+        } else if (!mo && month_of(t, tn)) {
+            mo = month_of(t, tn);
+        } else if (is_weekday(t, tn)) {
+            continue;
         } else {
             return false;
         }
     }
     if (y < 0 || !mo || !d || h < 0)
         return false;
+    *had_off = has_off;
     return make_time(y, mo, d, h, mi, se, has_off, off, z, out);
 }
 
-tocsin_status rd_time_parse_zone(const char *s, size_t len, const rd_zone *z, int64_t *out)
+/* Every form, in this order: YYYYMMDD (see ymd8), epochs, ISO-8601, words. *had_off: the text
+ * carried its zone (epochs are UTC by definition). */
+static bool parse_any(const char *s, size_t len, const rd_zone *z, int64_t *out, bool *had_off)
 {
     if (!s)
-        return TOCSIN_ERR_PARSE;
+        return false;
     while (len && isspace((unsigned char)s[0]))
         s++, len--;
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
     if (len == 0 || len > 100)
-        return TOCSIN_ERR_PARSE;
-    int64_t v, y;
+        return false;
+    int64_t y;
     int m, d;
+    *had_off = false;
     if (len == 8 && all_digits(s, 8) && ymd8((uint64_t)num(s, 8), &y, &m, &d))
-        return make_time(y, m, d, 0, 0, 0, false, 0, z, out) ? TOCSIN_OK : TOCSIN_ERR_PARSE;
-    if (parse_epoch(s, len, &v) || parse_iso(s, len, z, &v) || parse_words(s, len, z, &v)) {
-        *out = v;
-        return TOCSIN_OK;
+        return make_time(y, m, d, 0, 0, 0, false, 0, z, out);
+    if (parse_epoch(s, len, out)) {
+        *had_off = true;
+        return true;
     }
-    return TOCSIN_ERR_PARSE;
+    return parse_iso(s, len, z, out, had_off) || parse_words(s, len, z, out, had_off);
+}
+
+tocsin_status rd_time_parse_zone(const char *s, size_t len, const rd_zone *z, int64_t *out)
+{
+    int64_t v;
+    bool had_off;
+    if (!parse_any(s, len, z, &v, &had_off))
+        return TOCSIN_ERR_PARSE;
+    *out = v;
+    return TOCSIN_OK;
+}
+
+bool rd_time_parse_utc(const char *s, size_t len, int64_t *ts, bool *has_offset)
+{
+    int64_t v;
+    bool had_off;
+    if (!parse_any(s, len, NULL, &v, &had_off))
+        return false;
+    *ts = v;
+    *has_offset = had_off;
+    return true;
 }
 
 tocsin_status tocsin_time_parse(const char *s, size_t len, const char *tz, int64_t *out)

@@ -418,25 +418,116 @@ static void whatsapp_styles(void)
     got_free(&g);
 }
 
+/* ---- one time parser for every entry point ---- */
+
+/* rd_time_parse_utc (what the format plug-ins call) without caring about the offset. */
+static bool utc(const char *s, int64_t *ts)
+{
+    bool off;
+    return rd_time_parse_utc(s, strlen(s), ts, &off);
+}
+
+/* Every form a time is written in, through the public parser, the plug-ins' parser and two
+ * readers (an RSS pubDate and a CSV cell), with and without --tz: the same result everywhere.
+ * Before there were two parsers (time.c, and fu_rfc822/fu_iso8601 for feeds and Telethon):
+ * localized RFC 822 dates, CET and "(UTC)" comments were refused by one, Twitter dates and
+ * " UTC" suffixes by the other, and a feed's zone-less RFC 822 date ignored --tz. */
+static const struct time_form {
+    const char *s;
+    int64_t utc;  /* the time read with no --tz */
+    bool written; /* the text carries its zone (then --tz does not move it) */
+} time_forms[] = {
+    {"1526671496", 1526671496, true},
+    {"1526671496000", 1526671496, true},
+    {"20210315", 1615766400, false},
+    {"2021-05-18T19:24:56.000Z", 1621365896, true},
+    {"2023-07-13T10:24:38+05:30", 1689224078, true},
+    {"2024-01-25 16:13:00.000000", 1706199180, false},
+    {"2021-03-15T10:00:00 UTC", 1615802400, true},
+    {"2021-03-15Z", 1615766400, true},
+    {"2018-01-31", 1517356800, false},
+    {"Wed, 31 Jan 2018 10:00:00 GMT", 1517392800, true},
+    {"Wed, 31 Jan 2018 10:00:00 CET", 1517389200, true},
+    {"Mon, 01 Jan 2018 10:00:00 +0000 (UTC)", 1514800800, true},
+    {"Wed, 31 Jan 2018 10:00:00", 1517392800, false},
+    {"Seg, 24 Set 2018 19:42:40 -0300", 1537828960, true},
+    {"Mi, 03 Dez 2014 10:00:00 +0100", 1417597200, true},
+    {"jeu., 03 d\xc3\xa9" "c. 2015 10:00:00 +0100", 1449133200, true},
+    {"Mar, 15 Abr 2014 10:00:00 +0000", 1397556000, true},
+    {"Mar 15 2014 10:00:00 GMT", 1394877600, true},
+    {"3 Mar 99 10:00 EST", 920473200, true},
+    {"Wed Oct 10 20:19:24 +0000 2018", 1539202764, true},
+};
+
+static void one_time_parser_for_every_entry_point(void)
+{
+    char rss[8192], csv[4096];
+    size_t rl = (size_t)snprintf(rss, sizeof rss, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                                 "<rss version=\"2.0\"><channel><title>T</title>");
+    size_t cl = (size_t)snprintf(csv, sizeof csv, "text\ttime\n");
+    size_t n = sizeof time_forms / sizeof *time_forms;
+    for (size_t i = 0; i < n; i++) {
+        const struct time_form *f = &time_forms[i];
+        int64_t a = 0, b = 0, c = 0;
+        bool off = !f->written;
+        fprintf(stderr, "  %s\n", f->s);
+        CHECK_INT(tocsin_time_parse(f->s, strlen(f->s), NULL, &a), TOCSIN_OK);
+        CHECK_INT(a, f->utc);
+        CHECK(rd_time_parse_utc(f->s, strlen(f->s), &b, &off));
+        CHECK_INT(b, f->utc);
+        CHECK_INT(off, f->written);
+        CHECK_INT(tocsin_time_parse(f->s, strlen(f->s), "+01:00", &c), TOCSIN_OK);
+        CHECK_INT(c, f->utc - (f->written ? 0 : 3600));
+        rl += (size_t)snprintf(rss + rl, sizeof rss - rl,
+                               "<item><guid>g%zu</guid><title>t</title><pubDate>%s</pubDate>"
+                               "</item>", i, f->s);
+        cl += (size_t)snprintf(csv + cl, sizeof csv - cl, "t%zu\t%s\n", i, f->s);
+    }
+    snprintf(rss + rl, sizeof rss - rl, "</channel></rss>\n");
+    const char *tzs[] = {NULL, "+01:00"};
+    for (int z = 0; z < 2; z++) {
+        got g;
+        const char *inputs[] = {write_input("forms.rss", rss), NULL};
+        for (int k = 0; k < 2; k++) {
+            if (k == 1)
+                inputs[1] = write_input("forms.tsv", csv);
+            read_all(&g, inputs[k], NULL, tzs[z], false);
+            CHECK_STR(g.format, k ? "tsv" : "rss");
+            CHECK_INT(g.n, n);
+            for (size_t i = 0; i < n && i < g.n; i++) {
+                char want[32];
+                tocsin_time_format(time_forms[i].utc - (z && !time_forms[i].written ? 3600 : 0),
+                                   want, sizeof want);
+                if (strcmp(g.ts[i], want))
+                    fprintf(stderr, "  %s: %s (tz %s)\n", time_forms[i].s, g.ts[i],
+                            tzs[z] ? tzs[z] : "-");
+                CHECK_STR(g.ts[i], want);
+            }
+            got_free(&g);
+        }
+    }
+}
+
 /* ---- feeds ---- */
 
 static void feed_dates_and_double_escaping(void)
 {
     int64_t ts;
-    CHECK(fu_rfc822("Seg, 24 Set 2018 19:42:40 -0300", 31, &ts));
+    CHECK(utc("Seg, 24 Set 2018 19:42:40 -0300", &ts));
     CHECK_INT(ts, 1537828960);
-    CHECK(fu_rfc822("Wed, 31 Jan 2018 20:15:15 GMT", 29, &ts));
+    CHECK(utc("Wed, 31 Jan 2018 20:15:15 GMT", &ts));
     CHECK_INT(ts, 1517429715);
-    CHECK(fu_rfc822("Mi, 03 Dez 2014 10:00:00 +0100", 30, &ts));
+    CHECK(utc("Mi, 03 Dez 2014 10:00:00 +0100", &ts));
     CHECK_INT(ts, 1417597200);
-    CHECK(fu_rfc822("3 Mar 99 10:00 EST", 18, &ts));
+    CHECK(utc("3 Mar 99 10:00 EST", &ts));
     CHECK_INT(ts, 920473200);
-    CHECK(!fu_rfc822("Wed, 32 Jan 2018 20:15:15 GMT", 29, &ts));
-    CHECK(!fu_rfc822("yesterday", 9, &ts));
+    CHECK(!utc("Wed, 32 Jan 2018 20:15:15 GMT", &ts));
+    CHECK(!utc("yesterday", &ts));
     bool off;
-    CHECK(fu_iso8601("2016-02-01T17:22:00+01:00", 25, &ts, &off) && off);
+    const char *iso = "2016-02-01T17:22:00+01:00", *naive = "2024-01-25 16:13:00.000000";
+    CHECK(rd_time_parse_utc(iso, strlen(iso), &ts, &off) && off);
     CHECK_INT(ts, 1454343720);
-    CHECK(fu_iso8601("2024-01-25 16:13:00.000000", 26, &ts, &off) && !off);
+    CHECK(rd_time_parse_utc(naive, strlen(naive), &ts, &off) && !off);
     CHECK_INT(ts, 1706199180);
 
     const char *rss =
@@ -739,6 +830,7 @@ int main(void)
     RUN(unknown_shape_says_what_was_tried);
     RUN(forced_format);
     RUN(whatsapp_styles);
+    RUN(one_time_parser_for_every_entry_point);
     RUN(feed_dates_and_double_escaping);
     RUN(reddit_type_drift);
     RUN(discord_offsets_and_types);
