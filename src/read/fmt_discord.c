@@ -98,20 +98,10 @@ static tocsin_status map_message(rd_out *o, tj_doc *d, tj_val m, tj_doc *cd, tj_
     tocsin_status st = fu_urls_in_text(o, p->text);
     if (st)
         return st;
-    tj_val e0;
-    size_t n = tj_children(d, tj_get(d, m, "embeds"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv u = fu_str(d, e0 + (tj_val)i, "url");
-        if (u.len && rd_out_url(o, u))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, m, "mentions"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv u = fu_str(d, e0 + (tj_val)i, "name");
-        if (u.len && rd_out_mention(o, u))
-            return TOCSIN_ERR_NOMEM;
-    }
-    return TOCSIN_OK;
+    st = fu_entity_list(o, d, tj_get(d, m, "embeds"), "url", NULL, rd_out_url, NULL);
+    if (st)
+        return st;
+    return fu_entity_list(o, d, tj_get(d, m, "mentions"), "name", NULL, rd_out_mention, NULL);
 }
 
 static tocsin_status discord_map(rd_out *o, const rd_rec *rec)

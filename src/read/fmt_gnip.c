@@ -42,43 +42,20 @@ static tocsin_strv after_last(tocsin_strv s, char c)
     return s;
 }
 
-static tocsin_status add_entities(rd_out *o, tj_doc *d, tj_val act, bool urls_too)
+/* urls: gnip.urls[].expanded_url (unwound), else those of twitter_entities (expanded_url
+ * only); hashtags and mentions from twitter_entities (v1.1 entities). */
+static tocsin_status add_entities(rd_out *o, tj_doc *d, tj_val act)
 {
-    tj_val ents = tj_get(d, act, "twitter_entities"), e0;
-    size_t n;
-    if (urls_too) {
-        n = tj_children(d, tj_path(d, act, "gnip.urls"), &e0);
-        bool any = false;
-        for (size_t i = 0; i < n; i++) {
-            tocsin_strv u = fu_str(d, e0 + (tj_val)i, "expanded_url");
-            if (u.len) {
-                any = true;
-                if (rd_out_url(o, u))
-                    return TOCSIN_ERR_NOMEM;
-            }
-        }
-        if (!any) {
-            n = tj_children(d, tj_get(d, ents, "urls"), &e0);
-            for (size_t i = 0; i < n; i++) {
-                tocsin_strv u = fu_str(d, e0 + (tj_val)i, "expanded_url");
-                if (u.len && rd_out_url(o, u))
-                    return TOCSIN_ERR_NOMEM;
-            }
-        }
-    }
-    n = tj_children(d, tj_get(d, ents, "hashtags"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv h = fu_str(d, e0 + (tj_val)i, "text");
-        if (h.len && rd_out_hashtag(o, h))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, ents, "user_mentions"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv m = fu_str(d, e0 + (tj_val)i, "screen_name");
-        if (m.len && rd_out_mention(o, m))
-            return TOCSIN_ERR_NOMEM;
-    }
-    return TOCSIN_OK;
+    size_t added;
+    tocsin_status st = fu_entity_list(o, d, tj_path(d, act, "gnip.urls"), "expanded_url", NULL,
+                                      rd_out_url, &added);
+    if (st)
+        return st;
+    fu_entity_keys k = fu_x_v1_entities;
+    k.url_fallback = NULL;
+    if (added)
+        k.urls = NULL;
+    return fu_entities(o, d, tj_get(d, act, "twitter_entities"), &k);
 }
 
 static tocsin_strv activity_text(tj_doc *d, tj_val act)
@@ -132,7 +109,7 @@ static tocsin_status gnip_map(rd_out *o, const rd_rec *rec)
     p->text = fu_unescape_basic(o, text, false);
     if (!p->text.ptr)
         return TOCSIN_ERR_NOMEM;
-    tocsin_status st = add_entities(o, d, src, true);
+    tocsin_status st = add_entities(o, d, src);
     if (st)
         return st;
 

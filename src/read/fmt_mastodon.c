@@ -136,20 +136,10 @@ static tocsin_status map_status(rd_out *o, tj_doc *d, tj_val st_obj)
         if (!dup && rd_out_url(o, card))
             return TOCSIN_ERR_NOMEM;
     }
-    tj_val e0;
-    size_t n = tj_children(d, tj_get(d, src, "tags"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv h = fu_str(d, e0 + (tj_val)i, "name");
-        if (h.len && rd_out_hashtag(o, h))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, src, "mentions"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv m = fu_str(d, e0 + (tj_val)i, "acct");
-        if (m.len && rd_out_mention(o, m))
-            return TOCSIN_ERR_NOMEM;
-    }
-    return TOCSIN_OK;
+    st = fu_entity_list(o, d, tj_get(d, src, "tags"), "name", NULL, rd_out_hashtag, NULL);
+    if (st)
+        return st;
+    return fu_entity_list(o, d, tj_get(d, src, "mentions"), "acct", NULL, rd_out_mention, NULL);
 }
 
 static tocsin_status mastodon_map(rd_out *o, const rd_rec *rec)

@@ -64,32 +64,6 @@ static tocsin_strv tweet_text(tj_doc *d, tj_val tw, tj_val *ent_owner)
     return fu_str(d, tw, "text");
 }
 
-static tocsin_status add_entities(rd_out *o, tj_doc *d, tj_val owner)
-{
-    tj_val ents = tj_get(d, owner, "entities"), e0;
-    size_t n = tj_children(d, tj_get(d, ents, "urls"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv u = fu_str(d, e0 + (tj_val)i, "expanded_url");
-        if (!u.len)
-            u = fu_str(d, e0 + (tj_val)i, "url");
-        if (u.len && rd_out_url(o, u))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, ents, "hashtags"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv h = fu_str(d, e0 + (tj_val)i, "text");
-        if (h.len && rd_out_hashtag(o, h))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, ents, "user_mentions"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv m = fu_str(d, e0 + (tj_val)i, "screen_name");
-        if (m.len && rd_out_mention(o, m))
-            return TOCSIN_ERR_NOMEM;
-    }
-    return TOCSIN_OK;
-}
-
 static tocsin_strv tweet_id(tj_doc *d, tj_val tw)
 {
     tocsin_strv id = fu_str(d, tw, "id_str");
@@ -151,7 +125,7 @@ static tocsin_status twitter_map(rd_out *o, const rd_rec *rec)
     p->text = fu_unescape_basic(o, text, false);
     if (!p->text.ptr)
         return TOCSIN_ERR_NOMEM;
-    tocsin_status st = add_entities(o, d, owner);
+    tocsin_status st = fu_entities(o, d, tj_get(d, owner, "entities"), &fu_x_v1_entities);
     if (st)
         return st;
 

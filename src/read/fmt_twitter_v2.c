@@ -76,32 +76,6 @@ static tocsin_strv tweet_text(tj_doc *d, tj_val t, tj_val *ent_owner)
     return fu_str(d, t, "text");
 }
 
-static tocsin_status add_entities(rd_out *o, tj_doc *d, tj_val owner)
-{
-    tj_val ents = tj_get(d, owner, "entities"), e0;
-    size_t n = tj_children(d, tj_get(d, ents, "urls"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv u = fu_str(d, e0 + (tj_val)i, "expanded_url");
-        if (!u.len)
-            u = fu_str(d, e0 + (tj_val)i, "url");
-        if (u.len && rd_out_url(o, u))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, ents, "hashtags"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv h = fu_str(d, e0 + (tj_val)i, "tag");
-        if (h.len && rd_out_hashtag(o, h))
-            return TOCSIN_ERR_NOMEM;
-    }
-    n = tj_children(d, tj_get(d, ents, "mentions"), &e0);
-    for (size_t i = 0; i < n; i++) {
-        tocsin_strv m = fu_str(d, e0 + (tj_val)i, "username");
-        if (m.len && rd_out_mention(o, m))
-            return TOCSIN_ERR_NOMEM;
-    }
-    return TOCSIN_OK;
-}
-
 /* Maps one tweet object. `includes` may be 0 (flattened lines carry what they need inline). */
 static tocsin_status map_tweet(rd_out *o, tj_doc *d, tj_val t, tj_val includes, tj_val root)
 {
@@ -183,7 +157,7 @@ static tocsin_status map_tweet(rd_out *o, tj_doc *d, tj_val t, tj_val includes, 
     p->text = fu_unescape_basic(o, text, false);
     if (!p->text.ptr)
         return TOCSIN_ERR_NOMEM;
-    return add_entities(o, d, owner);
+    return fu_entities(o, d, tj_get(d, owner, "entities"), &fu_x_v2_entities);
 }
 
 static tocsin_status twv2_map(rd_out *o, const rd_rec *rec)

@@ -313,6 +313,49 @@ tocsin_status fu_html_links(rd_out *o, tocsin_strv h, const char *const *skip_cl
     return TOCSIN_OK;
 }
 
+tocsin_status fu_entity_list(rd_out *o, tj_doc *d, tj_val arr, const char *key,
+                             const char *fallback, tocsin_status (*add)(rd_out *, tocsin_strv),
+                             size_t *added)
+{
+    tj_val e0;
+    size_t n = arr ? tj_children(d, arr, &e0) : 0, k = 0;
+    tocsin_status st = TOCSIN_OK;
+    for (size_t i = 0; i < n && st == TOCSIN_OK; i++) {
+        tocsin_strv v = fu_str(d, e0 + (tj_val)i, key);
+        if (!v.len && fallback)
+            v = fu_str(d, e0 + (tj_val)i, fallback);
+        if (v.len) {
+            st = add(o, v);
+            k += st == TOCSIN_OK;
+        }
+    }
+    if (added)
+        *added = k;
+    return st;
+}
+
+const fu_entity_keys fu_x_v1_entities = {"urls",     "expanded_url", "url",        "hashtags",
+                                         "text",     "user_mentions", "screen_name"};
+const fu_entity_keys fu_x_v2_entities = {"urls", "expanded_url", "url",     "hashtags",
+                                         "tag",  "mentions",     "username"};
+
+tocsin_status fu_entities(rd_out *o, tj_doc *d, tj_val ents, const fu_entity_keys *k)
+{
+    if (!ents)
+        return TOCSIN_OK;
+    tocsin_status st = TOCSIN_OK;
+    if (k->urls)
+        st = fu_entity_list(o, d, tj_get(d, ents, k->urls), k->url_key, k->url_fallback,
+                            rd_out_url, NULL);
+    if (!st && k->hashtags)
+        st = fu_entity_list(o, d, tj_get(d, ents, k->hashtags), k->hashtag_key, NULL,
+                            rd_out_hashtag, NULL);
+    if (!st && k->mentions)
+        st = fu_entity_list(o, d, tj_get(d, ents, k->mentions), k->mention_key, NULL,
+                            rd_out_mention, NULL);
+    return st;
+}
+
 tocsin_status fu_html_text(rd_out *o, tocsin_strv h, tocsin_strv *out)
 {
     if (!h.ptr || !h.len) {

@@ -45,6 +45,28 @@ tocsin_status fu_urls_in_text(rd_out *o, tocsin_strv t);
  * Protocol-relative hrefs get "https:". Entities in the href are decoded. The views are arena
  * copies. */
 tocsin_status fu_html_links(rd_out *o, tocsin_strv h, const char *const *skip_classes);
+/* Adds to the last post, for each object of JSON array `arr` (nothing when it is not an
+ * array), its string member `key` (or `fallback` when key is missing or empty and fallback is
+ * not NULL) through `add`: rd_out_url, rd_out_hashtag or rd_out_mention. Empty strings are
+ * skipped. *added (may be NULL) is set to how many were added. Views into the record. */
+tocsin_status fu_entity_list(rd_out *o, tj_doc *d, tj_val arr, const char *key,
+                             const char *fallback, tocsin_status (*add)(rd_out *, tocsin_strv),
+                             size_t *added);
+/* An X/Twitter-style entities object: the names of its url, hashtag and mention arrays and of
+ * the member that holds each entity's text (NULL array names are skipped). */
+typedef struct fu_entity_keys {
+    const char *urls, *url_key, *url_fallback;
+    const char *hashtags, *hashtag_key;
+    const char *mentions, *mention_key;
+} fu_entity_keys;
+/* v1.1 (and Gnip's twitter_entities): urls[].expanded_url (else url), hashtags[].text,
+ * user_mentions[].screen_name. */
+extern const fu_entity_keys fu_x_v1_entities;
+/* v2: urls[].expanded_url (else url), hashtags[].tag, mentions[].username. */
+extern const fu_entity_keys fu_x_v2_entities;
+/* Adds the urls, hashtags and mentions of entities object `ents` (0 = none) to the last post. */
+tocsin_status fu_entities(rd_out *o, tj_doc *d, tj_val ents, const fu_entity_keys *k);
+
 /* HTML to text (rd_out_html) with surrounding whitespace trimmed. */
 tocsin_status fu_html_text(rd_out *o, tocsin_strv h, tocsin_strv *out);
 

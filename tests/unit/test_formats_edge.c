@@ -20,6 +20,7 @@ typedef struct got {
     size_t n;
     char *id[MAXP], *text[MAXP], *author_id[MAXP], *author_name[MAXP], *channel_id[MAXP],
         *channel_name[MAXP], *ref_id[MAXP], *url0[MAXP];
+    char *ents[MAXP]; /* "u:URL h:TAG m:NAME ..." in list order */
     char ts[MAXP][32];
     tocsin_kind kind[MAXP];
     size_t nurls[MAXP], nmentions[MAXP];
@@ -70,6 +71,7 @@ static void got_free(got *g)
         free(g->channel_name[i]);
         free(g->ref_id[i]);
         free(g->url0[i]);
+        free(g->ents[i]);
     }
     memset(g, 0, sizeof *g);
 }
@@ -113,6 +115,23 @@ static void read_all(got *g, const char *path, const char *format, const char *t
         g->channel_name[i] = dupv(p.channel_name);
         g->ref_id[i] = dupv(p.ref_id);
         g->url0[i] = dupv(p.n_urls ? p.urls[0] : (tocsin_strv){"", 0});
+        size_t el = 1;
+        for (size_t k = 0; k < p.n_urls; k++)
+            el += p.urls[k].len + 3;
+        for (size_t k = 0; k < p.n_hashtags; k++)
+            el += p.hashtags[k].len + 3;
+        for (size_t k = 0; k < p.n_mentions; k++)
+            el += p.mentions[k].len + 3;
+        g->ents[i] = calloc(1, el);
+        for (size_t k = 0; k < p.n_urls; k++)
+            snprintf(g->ents[i] + strlen(g->ents[i]), el - strlen(g->ents[i]), "%su:%.*s",
+                     *g->ents[i] ? " " : "", (int)p.urls[k].len, p.urls[k].ptr);
+        for (size_t k = 0; k < p.n_hashtags; k++)
+            snprintf(g->ents[i] + strlen(g->ents[i]), el - strlen(g->ents[i]), "%sh:%.*s",
+                     *g->ents[i] ? " " : "", (int)p.hashtags[k].len, p.hashtags[k].ptr);
+        for (size_t k = 0; k < p.n_mentions; k++)
+            snprintf(g->ents[i] + strlen(g->ents[i]), el - strlen(g->ents[i]), "%sm:%.*s",
+                     *g->ents[i] ? " " : "", (int)p.mentions[k].len, p.mentions[k].ptr);
         g->nurls[i] = p.n_urls;
         g->nmentions[i] = p.n_mentions;
         g->kind[i] = p.kind;
@@ -813,6 +832,74 @@ static void yyyymmdd_is_a_date_in_every_reader(void)
     got_free(&g);
 }
 
+/* ---- X entities (one helper for v1.1, v2 and Gnip) ---- */
+
+/* Which member each X mapper takes urls, hashtags and mentions from, with the fallbacks that
+ * differ between them: v1.1 and v2 take `url` when `expanded_url` is missing, Gnip does not;
+ * Gnip takes twitter_entities' urls only when gnip.urls has none; extended_tweet's entities
+ * replace the top-level ones. */
+static void x_entities_per_format(void)
+{
+    got g;
+    const char *user = "\"user\":{\"id_str\":\"9\",\"screen_name\":\"u\"}";
+    char v1[2048];
+    snprintf(v1, sizeof v1,
+             "{\"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",\"id_str\":\"1\",%s,"
+             "\"text\":\"a\",\"entities\":{\"urls\":[{\"expanded_url\":\"https://e.x/1\","
+             "\"url\":\"https://t.co/1\"},{\"url\":\"https://t.co/2\"},{\"expanded_url\":\"\"}],"
+             "\"hashtags\":[{\"text\":\"H1\"},{\"text\":\"\"},{\"tag\":\"no\"}],"
+             "\"user_mentions\":[{\"screen_name\":\"m1\"},{\"username\":\"no\"}]}}\n"
+             "{\"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",\"id_str\":\"2\",%s,"
+             "\"text\":\"short\",\"entities\":{\"hashtags\":[{\"text\":\"top\"}]},"
+             "\"extended_tweet\":{\"full_text\":\"long\",\"entities\":{\"hashtags\":"
+             "[{\"text\":\"ext\"}],\"urls\":\"not an array\"}}}\n",
+             user, user);
+    read_all(&g, write_input("ents.jsonl", v1), NULL, NULL, false);
+    CHECK_STR(g.format, "twitter");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.ents[0], "u:https://e.x/1 u:https://t.co/2 h:H1 m:m1");
+    CHECK_STR(g.ents[1], "h:ext");
+    got_free(&g);
+
+    read_all(&g,
+             write_input("ents2.jsonl",
+                         "{\"data\":[{\"id\":\"1\",\"text\":\"a\",\"author_id\":\"9\","
+                         "\"created_at\":\"2021-05-18T19:24:56.000Z\",\"entities\":{\"urls\":["
+                         "{\"expanded_url\":\"https://e.x/1\"},{\"url\":\"https://t.co/2\"}],"
+                         "\"hashtags\":[{\"tag\":\"H1\"},{\"text\":\"no\"}],\"mentions\":"
+                         "[{\"username\":\"m1\"},{\"screen_name\":\"no\"}]}},"
+                         "{\"id\":\"2\",\"text\":\"b\",\"note_tweet\":{\"text\":\"long\","
+                         "\"entities\":{\"mentions\":[{\"username\":\"note\"}]}},"
+                         "\"entities\":{\"mentions\":[{\"username\":\"top\"}]}}]}\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "twitter-v2");
+    CHECK_INT(g.n, 2);
+    CHECK_STR(g.ents[0], "u:https://e.x/1 u:https://t.co/2 h:H1 m:m1");
+    CHECK_STR(g.ents[1], "m:note");
+    got_free(&g);
+
+    const char *act = "{\"verb\":\"post\",\"postedTime\":\"2017-05-24T20:17:19.000Z\","
+                      "\"actor\":{\"id\":\"id:twitter.com:9\",\"preferredUsername\":\"u\"},"
+                      "\"id\":\"tag:search.twitter.com,2005:%d\",\"body\":\"b\",%s"
+                      "\"twitter_entities\":{\"urls\":[{\"expanded_url\":\"https://te.x/1\"},"
+                      "{\"url\":\"https://t.co/2\"}],\"hashtags\":[{\"text\":\"H1\"}],"
+                      "\"user_mentions\":[{\"screen_name\":\"m1\"}]}}\n";
+    char gnip[4096];
+    int k = snprintf(gnip, sizeof gnip, act, 1,
+                     "\"gnip\":{\"urls\":[{\"expanded_url\":\"https://g.x/1\"},"
+                     "{\"url\":\"https://t.co/9\"}]},");
+    k += snprintf(gnip + k, sizeof gnip - (size_t)k, act, 2,
+                  "\"gnip\":{\"urls\":[{\"url\":\"https://t.co/9\"}]},");
+    snprintf(gnip + k, sizeof gnip - (size_t)k, act, 3, "");
+    read_all(&g, write_input("ents.gnip.jsonl", gnip), NULL, NULL, false);
+    CHECK_STR(g.format, "gnip");
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.ents[0], "u:https://g.x/1 h:H1 m:m1");
+    CHECK_STR(g.ents[1], "u:https://te.x/1 h:H1 m:m1");
+    CHECK_STR(g.ents[2], "u:https://te.x/1 h:H1 m:m1");
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -841,6 +928,7 @@ int main(void)
     RUN(fourcat_telegram_ndjson);
     RUN(twitter_v2_flattened_lines);
     RUN(yyyymmdd_is_a_date_in_every_reader);
+    RUN(x_entities_per_format);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
