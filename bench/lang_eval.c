@@ -4,11 +4,13 @@
  * the Arabic-script group, and throughput (cache off: every snippet is identified afresh).
  *
  *   lang_eval SNIPPETS.tsv [--model PATH] [--repeat N] [--max-bytes N] [--max-letters N]
- *             [--speed-only]
+ *             [--speed-only] [--dump FILE]
  *
  * --speed-only times tocsin alone (for profiling and tuning); times are CPU time of the thread,
  * the median of N passes (the machine is shared). A last run with the cache on measures what a
- * repeated text costs.
+ * repeated text costs. --dump writes tocsin's verdict for every snippet (language, confidence,
+ * runner-up and its confidence with every digit, candidate, method, letters), one line each, so
+ * that a change meant to be exact can be checked to give the same verdicts.
  *
  * Scoring: Indonesian and Malay count as one class (id/ms), as the issue asks. Abstentions
  * ("und") count as errors; the evaluation runs with min_confidence 0 so that every snippet gets
@@ -35,6 +37,7 @@ typedef struct row {
 static row *rows;
 static size_t max_bytes, max_letters; /* 0 = the library's default */
 static size_t n_rows;
+static FILE *dump; /* --dump: every verdict of the first (untimed) pass */
 
 static int len_index(int L)
 {
@@ -147,6 +150,9 @@ static int do_run(tocsin_lang_mode mode, const char *model, int repeat, run *out
         tocsin_lang_result r;
         tocsin_lang_detect(st, rows[i].text, rows[i].n, &r);
         snprintf(out->pred[i], sizeof out->pred[i], "%s", r.lang);
+        if (dump && mode == TOCSIN_LANG_AUTO && !cache_on)
+            fprintf(dump, "%s\t%.17g\t%s\t%.17g\t%s\t%s\t%zu\n", r.lang, r.confidence,
+                    r.runner_up, r.runner_up_confidence, r.candidate, r.method, r.letters);
         bytes += rows[i].n;
     }
     tocsin_lang_state_stats(st, &out->stats);
@@ -226,7 +232,7 @@ int main(int argc, char **argv)
     int repeat = 5, speed_only = 0;
     if (argc < 2) {
         fprintf(stderr, "usage: lang_eval SNIPPETS.tsv [--model PATH] [--repeat N] [--max-bytes N] "
-                        "[--max-letters N] [--speed-only]\n");
+                        "[--max-letters N] [--speed-only] [--dump FILE]\n");
         return 3;
     }
     for (int i = 2; i < argc; i++) {
@@ -240,6 +246,12 @@ int main(int argc, char **argv)
             max_bytes = (size_t)atol(argv[++i]);
         else if (!strcmp(argv[i], "--speed-only"))
             speed_only = 1;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+            if (!(dump = fopen(argv[++i], "w"))) {
+                perror(argv[i]);
+                return 3;
+            }
+        }
     }
     if (repeat < 1)
         repeat = 1;

@@ -76,12 +76,12 @@ typedef struct lang_model_verdict {
     size_t ngrams;                 /* n-grams scored */
 } lang_model_verdict;
 
-/* Per-state scratch for scoring (score accumulators). */
+/* Per-state scratch for scoring (score accumulators, the text as letter ids). */
 typedef struct lang_model_scratch {
     int32_t *score;
     size_t cap;
-    uint8_t *ok;
-    size_t ok_cap;
+    uint8_t *ids;
+    size_t ids_cap;
 } lang_model_scratch;
 
 /* Scores the model's view `cps` (from lang_clean) against the languages of script `s`.
@@ -89,6 +89,9 @@ typedef struct lang_model_scratch {
 bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
                       size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out);
 void lang_model_scratch_free(lang_model_scratch *scr);
+/* Chooses the scoring kernel: AVX2 (the default where the CPU has it) or portable; both give
+ * the same results (tests compare them). @return whether AVX2 is now used. */
+bool lang_model_use_avx2(lang_model *m, bool on);
 /* @return the posterior from which the model's trusted verdict stands without CLD2. */
 double lang_model_trust_p(const lang_model *m);
 /* @return the posterior from which a verdict for a language the model does not vouch for (a

@@ -3,22 +3,28 @@
  *
  * Design. Short messages are mostly told apart by their letters' company: which 1- to 4-letter
  * sequences occur, and how often. For each script group (Arabic, Latin, Cyrillic, Devanagari)
- * the model holds, for every n-gram seen in training, the languages it occurred in and how much
- * more likely it made each of them than an unseen n-gram would ("gain", in 1/scale bits). A
- * text's cost for language L is
+ * the model holds, for every n-gram seen in training, how much more likely it made each language
+ * than an unseen n-gram would ("gain", in 1/scale bits). A text's cost for language L is
  *     sum over its n-grams g of order k:  unk[k][L] - gain(g, L)
  * where unk[k][L] is L's cost of an n-gram of order k never seen with L (add-alpha smoothing,
- * so it depends on how much L text training had). The lowest cost wins. Only gains are stored:
- * sparsely for an n-gram seen in a few languages, as a row of bytes added with vector
- * instructions for one common to many. Unigrams and bigrams are not hashed: the group's
- * letters get small ids and their gains are found by direct indexing, and a letter's unigram
- * and the bigram it starts are added as one precomputed row of sums. Trigrams and 4-grams are
- * hashed from their packed code points. Scoring costs about 7-9 ns per n-gram on this machine
- * (table probes, the adds of sparse entries and their branch mispredictions; making every row
- * dense saved 7 % for 3x the memory and was not kept, nor was keeping one-language entries in
- * the slot: no measurable gain); early stop and the caller's bounded prefix cap the n-grams per
- * text. The scoring function is also compiled for AVX2 (chosen at load time), which adds a
- * 64-language row in two instructions.
+ * so it depends on how much L text training had). The lowest cost wins.
+ *
+ * Scoring is branch-free per position, because a short text has few n-grams and the cost of
+ * each is what counts (the tables fit in the caches: it is instructions and mispredicted
+ * branches, not misses, that cost). The group's letters get one-byte ids (0 = space; a letter
+ * of the script the group never saw, and a letter of another script, get two reserved ids), so
+ * the text becomes a byte string and the 4 ids from a position are one 32-bit load:
+ *  - its low 16 bits index a direct table of rows (uint16 per language) holding the unigram's
+ *    and the bigram's gains summed (a row of zeros when neither was seen);
+ *  - the trigram and the 4-gram are that word's low 3 and 4 bytes, looked up in a hash table
+ *    whose buckets are one cache line of 7 exact keys and their row numbers: one vector compare
+ *    finds the row (row 0, all zeros, when the n-gram is unseen) without a branch; a bucket that
+ *    overflowed at build time sends a missed key on to its second bucket (rare);
+ *  - every row is dense (a gain per language, uint8 for the hashed orders), added with vector
+ *    instructions into 16-lane uint16 accumulators flushed every 16 positions.
+ * A position thus costs the same whatever it holds: one table read and three row adds. Early
+ * stop and the caller's bounded prefix cap the positions per text. The scoring function is also
+ * compiled for AVX2 (chosen at load time): a 32-language row is two adds.
  *
  * Overlapping n-grams of four orders are far from independent, so raw naive-Bayes posteriors
  * are absurdly sure of themselves. They are tempered: p(L) ~ 2^(-(cost(L) - min cost) / (scale *
@@ -40,15 +46,15 @@
  *     stop_bits B, min_stop N    early stop: after N positions (32), once the runner-up is B
  *                                tempered bits behind (12)
  *     max_positions N            positions of the text scored at most (200)
- *     min_order K                shorter n-grams are not scored, unigrams only probed (1)
+ *     min_order K                shorter n-grams are not scored, unigrams only probed (1);
+ *                                before the first group
  *     group SCRIPT               ISO 15924 code, starts a group
  *     langs L1 L2 ...            the group's languages (at most 64)
  *     trust L1 ...               the subset whose verdicts the model vouches for
  *     unk K C1 C2 ...            order K's unseen cost per language
- *     g NGRAM ENTRIES            NGRAM with '_' for a space; ENTRIES = 3 characters per
- *                                language: its index and its gain (base 64: 0-9 A-Z a-z - +);
- *                                unigrams and bigrams: code points up to U+FFFF, at most 254
- *                                distinct letters per group
+ *     g NGRAM ENTRIES            NGRAM with '_' for a space, code points up to U+FFFF, at most
+ *                                253 distinct letters per group; ENTRIES = 3 characters per
+ *                                language: its index and its gain (base 64: 0-9 A-Z a-z - +)
  *     end                        closes the group
  * Lines starting with '#' are comments. */
 #include "lang/lang_internal.h"
@@ -57,42 +63,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
+
 #define MODEL_MAX_LANGS 64
 #define MODEL_MAX_ORDER 4
-
-/* A table slot: 32 bits of the n-gram's 64-bit hash (the slot index comes from its top bits)
- * and where its gains are. An n-gram seen in few languages has sparse uint16 entries: the
- * first holds their count, each next one a language index (high byte) and its gain (low byte).
- * An n-gram common to many languages (off has DENSE_SLOT set) has a dense row of `width` uint8
- * gains, added with vector instructions. 8-byte slots, 2-byte entries and dense rows only for
- * common n-grams keep the tables small. Only trigrams and 4-grams have slots. */
-typedef struct model_slot {
-    uint32_t fp;  /* 0 = empty */
-    uint32_t off; /* index of the count in entries */
-} model_slot;
-
 #define ENTRY_GAIN_MAX 255
-#define DENSE_SLOT 0x80000000u /* a slot whose off is a dense row index */
-#define DENSE_MIN 6 /* n-grams in at least this many languages get a dense row */
 #define CHUNK 16
+
+/* Letter ids: one byte per position of the text. */
+#define LID_SPACE 0
+#define LID_UNSEEN 0xFE /* a letter (or mark) of the group's script no n-gram of it has */
+#define LID_BREAK 0xFF  /* a letter of another script: no n-gram through it */
+#define LID_MAX_LETTERS 253
+#define LETTER_TABLE 0x10000u /* letter ids cover the BMP */
+
+/* The hashed orders (3, 4). Keys are the ids packed little-endian: a 4-gram's four bytes, a
+ * trigram's three with 0xFF on top (an id no letter has, so the orders never collide). */
+#define BUCKET_SLOTS 7
+#define KEY_EMPTY 0xFFFFFFFFu   /* an empty slot, whose row is 0 (a key made of breaks may
+                                   match it: it then adds the zero row, harmlessly) */
+#define BUCKET_PLAIN 0xFFFFFFFFu   /* key[7] of a bucket every key of which is in it */
+#define BUCKET_SPILLED 0xFFFFFFFEu /* key[7] of a bucket some keys of which are in their
+                                      second bucket */
+typedef struct model_bucket {
+    uint32_t key[BUCKET_SLOTS + 1];
+    uint32_t row[BUCKET_SLOTS + 1]; /* row[7] = 0 */
+} model_bucket;
+_Static_assert(sizeof(model_bucket) == 64, "a bucket is one cache line");
+
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef uint16_t u16x16 __attribute__((vector_size(32)));
-_Static_assert(CHUNK * 4 * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
+typedef uint32_t u32x8 __attribute__((vector_size(32)));
+typedef int32_t i32x8 __attribute__((vector_size(32)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef int64_t i64x4 __attribute__((vector_size(32)));
+typedef double f64x4 __attribute__((vector_size(32)));
+_Static_assert(CHUNK * (2 + 2) * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
 
-typedef struct model_key {
-    uint64_t key;
-    uint32_t off;
-} model_key;
-
-/* A unigram or bigram while loading: its code points (cp[1] = 0 for a unigram), its slot value. */
-typedef struct model_short {
-    uint32_t cp[2];
-    uint32_t off;
-} model_short;
-
-#define LETTER_TABLE 0x10000u /* letter ids cover the BMP */
-#define LETTER_NONE 0xFF      /* a code point in no unigram or bigram of the group */
-#define NGRAM_NONE UINT32_MAX /* a direct-table n-gram never seen */
+/* An n-gram while loading: its code points, order, and where its gains are in `tmp`. */
+typedef struct model_ngram {
+    uint32_t cp[MODEL_MAX_ORDER];
+    uint32_t order;
+    uint32_t gains; /* index of its dense row in tmp */
+    uint64_t langs; /* the languages its line lists */
+} model_ngram;
 
 typedef struct model_group {
     lang_script script;
@@ -100,31 +117,28 @@ typedef struct model_group {
     size_t n_langs;
     char code[MODEL_MAX_LANGS][12];
     bool trust[MODEL_MAX_LANGS];
-    int32_t unk[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS];
-    double unkd[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS]; /* the same, for vectorized costs */
-    model_slot *slots;
-    size_t n_slots, mask, used;
-    int shift;
-    uint16_t *entries;
-    size_t n_entries, entries_cap;
-    size_t width;    /* dense row length: n_langs rounded up to 16 */
-    uint8_t *rows;   /* dense rows, width bytes each */
-    size_t n_rows, rows_cap;
-    model_key *keys; /* every n-gram's key and slot value, while loading only */
-    size_t keys_cap;
-    /* Unigrams and bigrams are not hashed: the group's letters get small ids (0 = space) and
-     * their slot values sit in direct tables, uni[id] and bi[id1 * n_alpha + id2]
-     * (NGRAM_NONE = not seen). */
-    uint8_t *letter_id;   /* LETTER_TABLE entries: BMP code point -> id, or LETTER_NONE */
-    size_t n_alpha;
-    uint32_t *uni, *bi;
-    /* A letter's unigram and the bigram it starts are added together: bic[id1 * n_alpha + id2]
-     * indexes a row of `width` uint16 sums of both gains (NGRAM_NONE: no such bigram). One add
-     * instead of two for most positions; used when unigrams are scored (min_order 1). */
-    uint32_t *bic;
+    int32_t unk[MODEL_MAX_ORDER + 1][MODEL_MAX_LANGS]; /* 0 past n_langs */
+    int32_t pad[MODEL_MAX_LANGS];                      /* -1 past n_langs, else 0 */
+    size_t width;    /* row length: n_langs rounded up to 16 */
+    /* letters */
+    uint8_t *lid;               /* LETTER_TABLE entries: BMP code point -> letter id */
+    size_t n_alpha;             /* ids in use, space included */
+    uint64_t uni_langs[256];    /* per id: the languages its unigram line lists (0: none;
+                                   all ones for a space and a break, which are not letters) */
+    /* orders 1 and 2: pair[id1 | id2 << 8] -> a row of `width` uint16 in crows: the unigram's
+     * gains (when scored) plus the bigram's (when scored and seen); row 0 is zeros */
+    uint16_t *pair;
     uint16_t *crows;
-    model_short *shorts;  /* the unigrams and bigrams, while loading only */
-    size_t n_shorts, shorts_cap;
+    /* orders 3 and 4: buckets, rows of `width` uint8 (row 0 is zeros) */
+    model_bucket *buckets;
+    size_t n_buckets;
+    uint64_t mul[2]; /* hash multipliers of the first and second bucket */
+    uint8_t *rows;
+    bool score_order[MODEL_MAX_ORDER + 1]; /* min_order <= k <= max_order */
+    /* while loading only */
+    model_ngram *ng;
+    size_t n_ng, ng_cap;
+    uint8_t *tmp; /* n_ng dense rows of width uint8 */
 } model_group;
 
 struct lang_model {
@@ -135,46 +149,40 @@ struct lang_model {
     long max_positions;   /* bounded prefix of the model's view */
     long min_order;       /* n-grams shorter than this are not scored (1 = all) */
     long min_stop;        /* positions scored before an early stop is considered */
+    bool avx2;            /* the CPU has AVX2: the scoring kernel using it */
     model_group *groups;
     size_t n_groups;
     model_group *by_script[LSCRIPT__COUNT];
 };
 
-/* --- hashing: must be the same at load (from the file's n-grams) and at scoring time --------- */
+/* --- the hashed table: must give the same buckets at load and at scoring time -------------- */
 
-/* The key of a trigram (d = 0) or 4-gram: the code points (21 bits each) packed into one word,
- * the fourth and the order mixed in, then a 64-bit finalizer. Two multiplies, none of them
- * waiting on another position's, instead of a chained hash per code point. Never 0. */
-static inline uint64_t ngram_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d, int order)
+static inline size_t bucket_of(const model_group *g, uint32_t key, int which)
 {
-    uint64_t x = ((uint64_t)a | (uint64_t)b << 21 | (uint64_t)c << 42) ^
-                 ((uint64_t)d * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)order << 63);
-    x ^= x >> 33;
-    x *= 0xFF51AFD7ED558CCDull;
-    x ^= x >> 33;
-    x *= 0xC4CEB9FE1A85EC53ull;
-    x ^= x >> 33;
-    return x ? x : 1;
+    uint32_t h = (uint32_t)(((uint64_t)key * g->mul[which]) >> 32);
+    return (size_t)(((uint64_t)h * g->n_buckets) >> 32);
 }
 
-static inline uint32_t key_fp(uint64_t key)
+/* The row of `key` in bucket b, 0 when absent: all slots compared at once, no branch. */
+static inline uint32_t bucket_match(const model_bucket *b, uint32_t key)
 {
-    uint32_t fp = (uint32_t)key;
-    return fp ? fp : 1;
+    u32x8 keys, rows;
+    memcpy(&keys, b->key, sizeof keys);
+    memcpy(&rows, b->row, sizeof rows);
+    u32x8 hit = rows & (u32x8)(keys == key);
+    hit |= __builtin_shufflevector(hit, hit, 4, 5, 6, 7, 0, 1, 2, 3);
+    hit |= __builtin_shufflevector(hit, hit, 2, 3, 0, 1, 6, 7, 4, 5);
+    hit |= __builtin_shufflevector(hit, hit, 1, 0, 3, 2, 5, 4, 7, 6);
+    return hit[0];
 }
 
-static inline const model_slot *group_find(const model_group *g, uint64_t key)
+static inline uint32_t table_find(const model_group *g, uint32_t key)
 {
-    size_t i = (size_t)(key >> g->shift);
-    uint32_t fp = key_fp(key);
-    for (;;) {
-        const model_slot *s = &g->slots[i];
-        if (s->fp == fp)
-            return s;
-        if (!s->fp)
-            return NULL;
-        i = (i + 1) & g->mask;
-    }
+    const model_bucket *b = &g->buckets[bucket_of(g, key, 0)];
+    uint32_t r = bucket_match(b, key);
+    if (__builtin_expect(!r && b->key[BUCKET_SLOTS] == BUCKET_SPILLED, 0))
+        r = bucket_match(&g->buckets[bucket_of(g, key, 1)], key);
+    return r;
 }
 
 /* --- parsing ------------------------------------------------------------------------------- */
@@ -191,16 +199,13 @@ static int b64val(unsigned char c)
 
 static void group_free(model_group *g)
 {
-    free(g->slots);
-    free(g->entries);
-    free(g->rows);
-    free(g->keys);
-    free(g->letter_id);
-    free(g->uni);
-    free(g->bi);
-    free(g->bic);
+    free(g->lid);
+    free(g->pair);
     free(g->crows);
-    free(g->shorts);
+    free(g->buckets);
+    free(g->rows);
+    free(g->ng);
+    free(g->tmp);
 }
 
 void lang_model_free(lang_model *m)
@@ -274,69 +279,37 @@ static bool parse_double(tocsin_strv v, double *out)
     return true;
 }
 
-/* Full 64-bit keys by entry offset, kept only while loading (to rehash the table). */
-static tocsin_status keys_put(model_group *g, parse_ctx *pc, size_t idx, uint64_t key,
-                              uint32_t off)
-{
-    if (idx >= g->keys_cap) {
-        size_t cap = g->keys_cap ? g->keys_cap : 4096;
-        while (cap <= idx)
-            cap *= 2;
-        model_key *p = realloc(g->keys, cap * sizeof *p);
-        if (!p)
-            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                                "out of memory");
-        g->keys = p;
-        g->keys_cap = cap;
-    }
-    g->keys[idx].key = key;
-    g->keys[idx].off = off;
-    return TOCSIN_OK;
-}
+#define NOMEM(pc) tc_error_set((pc)->err, TOCSIN_ERR_NOMEM, (pc)->name, (pc)->line, "model", \
+                               "out of memory")
 
-/* Stores an n-gram's gains. A unigram or bigram (shrt != NULL: its code points) goes to the
- * list the direct tables are built from at the group's end, a longer one into the hash table. */
-static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, tocsin_strv ent,
-                                  const uint32_t *shrt)
+/* Records an n-gram line (its code points, order and entries) until the group's end. */
+static tocsin_status group_insert(model_group *g, parse_ctx *pc, const uint32_t *cps, int order,
+                                  tocsin_strv ent)
 {
     if (ent.len == 0 || ent.len % 3)
         return PARSE_FAIL(pc, "n-gram entries must be 3 characters each, got %zu", ent.len);
     size_t n = ent.len / 3;
-    if (g->n_entries + n + 3 > g->entries_cap) {
-        size_t cap = g->entries_cap ? g->entries_cap * 2 : 4096;
-        while (cap < g->n_entries + n + 3)
-            cap *= 2;
-        uint16_t *p = realloc(g->entries, cap * sizeof *p);
-        if (!p)
-            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                                "out of memory");
-        g->entries = p;
-        g->entries_cap = cap;
-    }
     if (n > g->n_langs)
         return PARSE_FAIL(pc, "more entries than languages");
-    size_t off = g->n_entries;
-    bool dense = n >= DENSE_MIN;
-    uint8_t *row = NULL;
-    if (dense) {
-        if (g->n_rows == g->rows_cap) {
-            size_t cap = g->rows_cap ? g->rows_cap * 2 : 1024;
-            uint8_t *p = realloc(g->rows, cap * g->width);
-            if (!p)
-                return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                                    "out of memory");
-            g->rows = p;
-            g->rows_cap = cap;
-        }
-        if (g->n_rows >= DENSE_SLOT)
-            return PARSE_FAIL(pc, "too many common n-grams");
-        row = g->rows + g->n_rows * g->width;
-        memset(row, 0, g->width);
-        off = DENSE_SLOT | g->n_rows;
-        g->n_rows++;
-    } else {
-        g->entries[off] = (uint16_t)n;
+    if (g->n_ng == g->ng_cap) {
+        size_t cap = g->ng_cap ? g->ng_cap * 2 : 4096;
+        model_ngram *p = realloc(g->ng, cap * sizeof *p);
+        if (!p)
+            return NOMEM(pc);
+        g->ng = p;
+        uint8_t *t = realloc(g->tmp, cap * g->width);
+        if (!t)
+            return NOMEM(pc);
+        g->tmp = t;
+        g->ng_cap = cap;
     }
+    model_ngram *x = &g->ng[g->n_ng];
+    memset(x, 0, sizeof *x);
+    memcpy(x->cp, cps, (size_t)order * sizeof *cps);
+    x->order = (uint32_t)order;
+    x->gains = (uint32_t)g->n_ng;
+    uint8_t *row = g->tmp + g->n_ng * g->width;
+    memset(row, 0, g->width);
     for (size_t i = 0; i < n; i++) {
         int l = b64val((unsigned char)ent.ptr[3 * i]);
         int h = b64val((unsigned char)ent.ptr[3 * i + 1]);
@@ -349,150 +322,245 @@ static tocsin_status group_insert(model_group *g, parse_ctx *pc, uint64_t key, t
         int gain = h * 64 + lo;
         if (gain > ENTRY_GAIN_MAX)
             return PARSE_FAIL(pc, "gain %d above %d", gain, ENTRY_GAIN_MAX);
-        if (dense)
-            row[l] = (uint8_t)gain;
-        else
-            g->entries[off + 1 + i] = (uint16_t)(l << 8 | gain);
+        row[l] = (uint8_t)gain;
+        x->langs |= 1ull << l;
     }
-    size_t used_entries = dense ? 0 : n + 1;
-    if (shrt) {
-        if (g->n_shorts == g->shorts_cap) {
-            size_t cap = g->shorts_cap ? g->shorts_cap * 2 : 1024;
-            model_short *p = realloc(g->shorts, cap * sizeof *p);
-            if (!p)
-                return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                                    "out of memory");
-            g->shorts = p;
-            g->shorts_cap = cap;
-        }
-        g->shorts[g->n_shorts++] = (model_short){{shrt[0], shrt[1]}, (uint32_t)off};
-        g->n_entries += used_entries;
-        return TOCSIN_OK;
-    }
-    if (g->used + 1 > g->n_slots / 4 * 3) {
-        size_t ns = g->n_slots ? g->n_slots * 2 : 1024;
-        model_slot *slots = calloc(ns, sizeof *slots);
-        if (!slots)
-            return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                                "out of memory");
-        int bits = 0;
-        while (((size_t)1 << bits) < ns)
-            bits++;
-        model_slot *old = g->slots;
-        size_t old_n = g->n_slots;
-        g->slots = slots;
-        g->n_slots = ns;
-        g->mask = ns - 1;
-        g->shift = 64 - bits;
-        (void)old_n;
-        for (size_t i = 0; i < g->used; i++) {
-            /* the home slot comes from the key's top bits: rebuild from the kept keys */
-            size_t j = (size_t)(g->keys[i].key >> g->shift);
-            while (slots[j].fp)
-                j = (j + 1) & g->mask;
-            slots[j].fp = key_fp(g->keys[i].key);
-            slots[j].off = g->keys[i].off;
-        }
-        free(old);
-    }
-    size_t j = (size_t)(key >> g->shift);
-    uint32_t fp = key_fp(key);
-    while (g->slots[j].fp) {
-        if (g->slots[j].fp == fp)
-            return PARSE_FAIL(pc, "duplicate n-gram (or a 32-bit hash collision: retrain)");
-        j = (j + 1) & g->mask;
-    }
-    g->slots[j].fp = fp;
-    g->slots[j].off = (uint32_t)off;
-    tocsin_status st = keys_put(g, pc, g->used, key, (uint32_t)off);
-    if (st != TOCSIN_OK)
-        return st;
-    g->used++;
-    g->n_entries += used_entries;
+    g->n_ng++;
     return TOCSIN_OK;
 }
 
-/* Adds the gains an n-gram's slot value points to into row[0..n_langs). */
-static void gains_add(const model_group *g, uint32_t off, uint16_t *row)
+static uint64_t splitmix64(uint64_t *s)
 {
-    if (off & DENSE_SLOT) {
-        const uint8_t *d = g->rows + (size_t)(off & ~DENSE_SLOT) * g->width;
-        for (size_t l = 0; l < g->n_langs; l++)
-            row[l] = (uint16_t)(row[l] + d[l]);
-    } else {
-        const uint16_t *e = g->entries + off;
-        for (uint32_t q = 1; q <= e[0]; q++)
-            row[e[q] >> 8] = (uint16_t)(row[e[q] >> 8] + (e[q] & 0xFF));
-    }
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
-/* Gives the group's letters their ids and fills the unigram and bigram tables (at 'end'). */
-static tocsin_status group_build_direct(model_group *g, parse_ctx *pc)
+static int cmp_key(const void *a, const void *b)
 {
-    g->letter_id = malloc(LETTER_TABLE);
-    if (!g->letter_id)
-        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                            "out of memory");
-    memset(g->letter_id, LETTER_NONE, LETTER_TABLE);
-    g->letter_id[' '] = 0;
-    g->n_alpha = 1;
-    for (size_t i = 0; i < g->n_shorts; i++) {
-        for (int k = 0; k < 2; k++) {
-            uint32_t cp = g->shorts[i].cp[k];
-            if ((k == 1 && !cp) || g->letter_id[cp] != LETTER_NONE)
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Places keys[i] (row i + 1) in buckets: each in its first bucket while it has room, the rest
+ * in their second; the first bucket of a key placed in its second is marked spilled.
+ * @return false when a second bucket is full too (the caller retries with other multipliers). */
+static bool buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_t *spill)
+{
+    for (size_t b = 0; b < g->n_buckets; b++) {
+        model_bucket *k = &g->buckets[b];
+        for (int s = 0; s <= BUCKET_SLOTS; s++) {
+            k->key[s] = KEY_EMPTY;
+            k->row[s] = 0;
+        }
+        k->key[BUCKET_SLOTS] = BUCKET_PLAIN;
+    }
+    size_t n_spill = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t todo = pass ? n_spill : n;
+        for (size_t j = 0; j < todo; j++) {
+            size_t i = pass ? spill[j] : j;
+            model_bucket *k = &g->buckets[bucket_of(g, keys[i], pass)];
+            int s = 0;
+            while (s < BUCKET_SLOTS && k->key[s] != KEY_EMPTY)
+                s++;
+            if (s == BUCKET_SLOTS) {
+                if (pass)
+                    return false;
+                k->key[BUCKET_SLOTS] = BUCKET_SPILLED;
+                spill[n_spill++] = (uint32_t)i;
                 continue;
-            if (g->n_alpha >= LETTER_NONE)
-                return PARSE_FAIL(pc, "more than %d letters in one group's unigrams and bigrams",
-                                  LETTER_NONE - 1);
-            g->letter_id[cp] = (uint8_t)g->n_alpha++;
+            }
+            k->key[s] = keys[i];
+            k->row[s] = (uint32_t)(i + 1);
         }
     }
-    g->uni = malloc(g->n_alpha * sizeof *g->uni);
-    g->bi = malloc(g->n_alpha * g->n_alpha * sizeof *g->bi);
-    if (!g->uni || !g->bi)
-        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                            "out of memory");
-    memset(g->uni, 0xFF, g->n_alpha * sizeof *g->uni);
-    memset(g->bi, 0xFF, g->n_alpha * g->n_alpha * sizeof *g->bi);
-    for (size_t i = 0; i < g->n_shorts; i++) {
-        const model_short *sh = &g->shorts[i];
-        uint32_t *cell = sh->cp[1] ? &g->bi[g->letter_id[sh->cp[0]] * g->n_alpha +
-                                            g->letter_id[sh->cp[1]]]
-                                   : &g->uni[g->letter_id[sh->cp[0]]];
-        if (*cell != NGRAM_NONE)
-            return PARSE_FAIL(pc, "duplicate unigram or bigram in the group");
-        *cell = sh->off;
+    return true;
+}
+
+/* At the group's end: letter ids, the direct tables of orders 1 and 2, the hashed table of
+ * orders 3 and 4. */
+static tocsin_status group_build(model_group *g, parse_ctx *pc, long min_order)
+{
+    for (int k = 1; k <= MODEL_MAX_ORDER; k++)
+        g->score_order[k] = k >= min_order && (k == 1 || k <= g->max_order);
+    /* letter ids, those of unigrams and bigrams first */
+    g->lid = malloc(LETTER_TABLE);
+    if (!g->lid)
+        return NOMEM(pc);
+    memset(g->lid, LID_BREAK, LETTER_TABLE); /* = not yet given an id */
+    g->lid[' '] = LID_SPACE;
+    g->n_alpha = 1;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < g->n_ng; i++) {
+            const model_ngram *x = &g->ng[i];
+            if ((x->order <= 2) != (round == 0))
+                continue;
+            for (uint32_t k = 0; k < x->order; k++) {
+                uint32_t cp = x->cp[k];
+                if (g->lid[cp] != LID_BREAK)
+                    continue;
+                if (g->n_alpha > LID_MAX_LETTERS)
+                    return PARSE_FAIL(pc, "more than %d letters in one group's n-grams",
+                                      LID_MAX_LETTERS);
+                g->lid[cp] = (uint8_t)g->n_alpha++;
+            }
+        }
     }
-    size_t n_bi = 0;
-    for (size_t i = 0; i < g->n_shorts; i++)
-        n_bi += g->shorts[i].cp[1] != 0;
-    g->bic = malloc(g->n_alpha * g->n_alpha * sizeof *g->bic);
-    g->crows = calloc(n_bi ? n_bi * g->width : 1, sizeof *g->crows);
-    if (!g->bic || !g->crows)
-        return tc_error_set(pc->err, TOCSIN_ERR_NOMEM, pc->name, pc->line, "model",
-                            "out of memory");
-    memset(g->bic, 0xFF, g->n_alpha * g->n_alpha * sizeof *g->bic);
-    size_t r = 0;
-    for (size_t id1 = 0; id1 < g->n_alpha; id1++) {
-        for (size_t id2 = 0; id2 < g->n_alpha; id2++) {
-            uint32_t off = g->bi[id1 * g->n_alpha + id2];
-            if (off == NGRAM_NONE)
+    /* letters of another script break n-grams even when training had them; letters of the
+     * script (or of none: marks) that training never had are "unseen" */
+    for (uint32_t cp = 0; cp < LETTER_TABLE; cp++) {
+        if (cp == ' ')
+            continue;
+        lang_script cs = cp < 0x80 ? LSCRIPT_LATN : lang_script_of(cp);
+        if (cs != g->script && cs != LSCRIPT_NONE)
+            g->lid[cp] = LID_BREAK;
+        else if (g->lid[cp] == LID_BREAK)
+            g->lid[cp] = LID_UNSEEN;
+    }
+    /* orders 1 and 2 */
+    uint32_t uni[256], *bi = malloc(65536 * sizeof *bi); /* n-gram index, UINT32_MAX: none */
+    if (!bi)
+        return NOMEM(pc);
+    memset(uni, 0xFF, sizeof uni);
+    memset(bi, 0xFF, 65536 * sizeof *bi);
+    memset(g->uni_langs, 0, sizeof g->uni_langs);
+    g->uni_langs[LID_SPACE] = g->uni_langs[LID_BREAK] = UINT64_MAX;
+    size_t n_bi = 0, n_uni = 0;
+    for (size_t i = 0; i < g->n_ng; i++) {
+        const model_ngram *x = &g->ng[i];
+        if (x->order > 2)
+            continue;
+        unsigned a = g->lid[x->cp[0]], b = x->order == 2 ? g->lid[x->cp[1]] : 0;
+        if (a == LID_BREAK || b == LID_BREAK)
+            continue; /* a letter of another script: never scored */
+        uint32_t *cell = x->order == 2 ? &bi[a | b << 8] : &uni[a];
+        if (*cell != UINT32_MAX) {
+            free(bi);
+            return PARSE_FAIL(pc, "duplicate unigram or bigram in the group");
+        }
+        *cell = (uint32_t)i;
+        if (x->order == 1) {
+            g->uni_langs[a] = a == LID_SPACE ? UINT64_MAX : x->langs;
+            n_uni++;
+        } else {
+            n_bi++;
+        }
+    }
+    g->pair = calloc(65536, sizeof *g->pair);
+    g->crows = calloc((1 + n_uni + n_bi) * g->width, sizeof *g->crows);
+    if (!g->pair || !g->crows) {
+        free(bi);
+        return NOMEM(pc);
+    }
+    size_t r = 1;
+    for (unsigned a = 1; a < 256; a++) { /* a letter's unigram alone */
+        if (uni[a] == UINT32_MAX || !g->score_order[1])
+            continue;
+        uint16_t *row = g->crows + r * g->width;
+        const uint8_t *u = g->tmp + (size_t)g->ng[uni[a]].gains * g->width;
+        for (size_t l = 0; l < g->n_langs; l++)
+            row[l] = u[l];
+        for (unsigned b = 0; b < 256; b++)
+            g->pair[a | b << 8] = (uint16_t)r;
+        r++;
+    }
+    for (unsigned a = 0; a < 256 && g->score_order[2]; a++) {
+        for (unsigned b = 0; b < 256; b++) { /* a bigram, with its first letter's unigram */
+            uint32_t bx = bi[a | b << 8];
+            if (bx == UINT32_MAX)
                 continue;
             uint16_t *row = g->crows + r * g->width;
-            gains_add(g, off, row);
-            if (id1 && g->uni[id1] != NGRAM_NONE) /* a space has no unigram */
-                gains_add(g, g->uni[id1], row);
-            g->bic[id1 * g->n_alpha + id2] = (uint32_t)r++;
+            const uint8_t *d = g->tmp + (size_t)g->ng[bx].gains * g->width;
+            for (size_t l = 0; l < g->n_langs; l++)
+                row[l] = d[l];
+            if (a != LID_SPACE && uni[a] != UINT32_MAX && g->score_order[1]) {
+                const uint8_t *u = g->tmp + (size_t)g->ng[uni[a]].gains * g->width;
+                for (size_t l = 0; l < g->n_langs; l++)
+                    row[l] = (uint16_t)(row[l] + u[l]);
+            }
+            g->pair[a | b << 8] = (uint16_t)r++;
         }
     }
-    free(g->shorts);
-    g->shorts = NULL;
-    g->n_shorts = g->shorts_cap = 0;
+    free(bi);
+    /* orders 3 and 4 */
+    size_t n_h = 0;
+    for (size_t i = 0; i < g->n_ng; i++)
+        n_h += g->ng[i].order > 2;
+    uint32_t *keys = malloc((n_h + 1) * sizeof *keys);
+    uint64_t *sorted = malloc((n_h + 1) * sizeof *sorted);
+    uint32_t *spill = malloc((n_h + 1) * sizeof *spill);
+    g->rows = calloc((n_h + 1) * g->width, 1);
+    if (!keys || !sorted || !spill || !g->rows) {
+        free(keys);
+        free(sorted);
+        free(spill);
+        return NOMEM(pc);
+    }
+    size_t nk = 0;
+    for (size_t i = 0; i < g->n_ng; i++) {
+        const model_ngram *x = &g->ng[i];
+        if (x->order <= 2)
+            continue;
+        uint32_t key = x->order == 3 ? 0xFF000000u : 0;
+        bool other_script = false;
+        for (uint32_t k = 0; k < x->order; k++) {
+            uint8_t id = g->lid[x->cp[k]];
+            other_script |= id == LID_BREAK;
+            key |= (uint32_t)id << (8 * k);
+        }
+        if (other_script)
+            continue; /* never scored */
+        memcpy(g->rows + (nk + 1) * g->width, g->tmp + (size_t)x->gains * g->width, g->width);
+        sorted[nk] = key;
+        keys[nk++] = key;
+    }
+    qsort(sorted, nk, sizeof *sorted, cmp_key);
+    for (size_t i = 1; i < nk; i++) {
+        if (sorted[i] == sorted[i - 1]) {
+            free(keys);
+            free(sorted);
+            free(spill);
+            return PARSE_FAIL(pc, "duplicate n-gram in the group");
+        }
+    }
+    free(sorted);
+    /* about 3.5 keys per 7-slot bucket: few buckets spill */
+    size_t nb = nk * 2 / 7 + 1;
+    uint64_t seed = 0x746F6373696E2D6Cull;
+    bool placed = false;
+    for (int attempt = 0; attempt < 1000 && !placed; attempt++) {
+        if (attempt && attempt % 8 == 0)
+            nb += nb / 8 + 1;
+        if (!g->buckets || g->n_buckets != nb) {
+            free(g->buckets);
+            g->buckets = aligned_alloc(64, nb * sizeof *g->buckets);
+            if (!g->buckets) {
+                free(keys);
+                free(spill);
+                return NOMEM(pc);
+            }
+            g->n_buckets = nb;
+        }
+        g->mul[0] = splitmix64(&seed) | 1;
+        g->mul[1] = splitmix64(&seed) | 1;
+        placed = buckets_fill(g, keys, nk, spill);
+    }
+    free(keys);
+    free(spill);
+    if (!placed)
+        return PARSE_FAIL(pc, "cannot build the n-gram table");
+    free(g->ng);
+    free(g->tmp);
+    g->ng = NULL;
+    g->tmp = NULL;
+    g->n_ng = g->ng_cap = 0;
     return TOCSIN_OK;
 }
 
-/* Hashes a file n-gram ('_' = space) the way lang_model_score does. @return its order or 0. */
-static int ngram_key(tocsin_strv v, uint64_t *key, uint32_t cps[MODEL_MAX_ORDER])
+/* Decodes a file n-gram ('_' = space) into code points. @return its order or 0. */
+static int ngram_cps(tocsin_strv v, uint32_t cps[MODEL_MAX_ORDER])
 {
     int order = 0;
     size_t i = 0;
@@ -508,8 +576,6 @@ static int ngram_key(tocsin_strv v, uint64_t *key, uint32_t cps[MODEL_MAX_ORDER]
         cps[order++] = cp;
         i += k;
     }
-    /* unigrams and bigrams are not hashed (direct tables) */
-    *key = order >= 3 ? ngram_hash(cps[0], cps[1], cps[2], order == 4 ? cps[3] : 0, order) : 0;
     return order;
 }
 
@@ -528,6 +594,10 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
     m->max_positions = 200;
     m->min_order = 1;
     m->min_stop = 32;
+#ifdef HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    m->avx2 = __builtin_cpu_supports("avx2");
+#endif
     model_group *g = NULL;
     bool header = false;
     tocsin_status st = TOCSIN_OK;
@@ -555,19 +625,20 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             continue;
         }
         if (strv_is(f[0], "g")) {
-            uint64_t key;
             uint32_t cps[MODEL_MAX_ORDER] = {0};
             int order;
-            if (!g || nf != 3 || !(order = ngram_key(f[1], &key, cps))) {
+            if (!g || nf != 3 || !(order = ngram_cps(f[1], cps))) {
                 st = PARSE_FAIL(&pc, "bad n-gram line%s", g ? "" : " (outside a group)");
                 goto fail;
             }
-            if (order <= 2 && (cps[0] >= LETTER_TABLE || cps[1] >= LETTER_TABLE)) {
-                st = PARSE_FAIL(&pc, "unigrams and bigrams must be in the Basic Multilingual "
-                                     "Plane (U+0000..U+FFFF)");
-                goto fail;
+            for (int k = 0; k < order; k++) {
+                if (cps[k] >= LETTER_TABLE) {
+                    st = PARSE_FAIL(&pc, "n-grams must be in the Basic Multilingual Plane "
+                                         "(U+0000..U+FFFF)");
+                    goto fail;
+                }
             }
-            if ((st = group_insert(g, &pc, key, f[2], order <= 2 ? cps : NULL)) != TOCSIN_OK)
+            if ((st = group_insert(g, &pc, cps, order, f[2])) != TOCSIN_OK)
                 goto fail;
         } else if (strv_is(f[0], "scale") || strv_is(f[0], "temper") ||
                    strv_is(f[0], "trust_p") || strv_is(f[0], "stop_bits") ||
@@ -587,8 +658,9 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                 goto fail;
             }
         } else if (strv_is(f[0], "min_order")) {
-            if (nf != 2 || !parse_long(f[1], 1, MODEL_MAX_ORDER, &m->min_order)) {
-                st = PARSE_FAIL(&pc, "bad min_order value (1..%d)", MODEL_MAX_ORDER);
+            if (nf != 2 || !parse_long(f[1], 1, MODEL_MAX_ORDER, &m->min_order) || m->n_groups) {
+                st = PARSE_FAIL(&pc, "bad min_order value (1..%d, before the first group)",
+                                MODEL_MAX_ORDER);
                 goto fail;
             }
         } else if (strv_is(f[0], "max_positions")) {
@@ -633,6 +705,8 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
             }
             g->n_langs = nf - 1;
             g->width = (g->n_langs + 15) & ~(size_t)15;
+            for (size_t l = 0; l < MODEL_MAX_LANGS; l++)
+                g->pad[l] = l < g->n_langs ? 0 : -1;
         } else if (strv_is(f[0], "trust")) {
             if (!g || !g->n_langs) {
                 st = PARSE_FAIL(&pc, "trust line before langs");
@@ -662,31 +736,16 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
                     goto fail;
                 }
                 g->unk[order][i] = (int32_t)c;
-                g->unkd[order][i] = (double)c;
             }
             if (order > g->max_order)
                 g->max_order = (int)order;
         } else if (strv_is(f[0], "end")) {
-            if (!g || !g->n_langs || (!g->used && !g->n_shorts) || !g->max_order) {
+            if (!g || !g->n_langs || !g->n_ng || !g->max_order) {
                 st = PARSE_FAIL(&pc, "'end' without a complete group");
                 goto fail;
             }
-            if (!g->slots) { /* no n-gram above order 2: an empty table still answers */
-                g->slots = calloc(2, sizeof *g->slots);
-                if (!g->slots) {
-                    st = tc_error_set(err, TOCSIN_ERR_NOMEM, name, pc.line, "model",
-                                      "out of memory");
-                    goto fail;
-                }
-                g->n_slots = 2;
-                g->mask = 1;
-                g->shift = 63;
-            }
-            if ((st = group_build_direct(g, &pc)) != TOCSIN_OK)
+            if ((st = group_build(g, &pc, m->min_order)) != TOCSIN_OK)
                 goto fail;
-            free(g->keys);
-            g->keys = NULL;
-            g->keys_cap = 0;
             m->by_script[g->script] = g;
             g = NULL;
         } else {
@@ -716,7 +775,7 @@ bool lang_model_has_script(const lang_model *m, lang_script s)
 void lang_model_scratch_free(lang_model_scratch *scr)
 {
     free(scr->score);
-    free(scr->ok);
+    free(scr->ids);
     memset(scr, 0, sizeof *scr);
 }
 
@@ -738,57 +797,262 @@ static inline double exp2_neg(double d)
     return p * two.x;
 }
 
-/* Every language's cost: the sum over orders of count * unseen cost, minus its gains. In
- * doubles so that the loop vectorizes; exact, since the integers stay far below 2^53. */
-static inline void group_costs(const model_group *g, const int32_t *gain, const size_t *count,
-                               double *cost)
+/* Positions scored at most, whatever the caller and the model file ask: it bounds the costs
+ * below (4 orders x 512 n-grams x an unseen cost of at most 1,000,000 < 2^31). */
+#define SCORE_MAX_POSITIONS 512
+
+/* Every language's cost: the sum over orders of count * unseen cost, minus its gains, eight
+ * lanes at a time over the row width; padding lanes get INT32_MAX (never the lowest). */
+__attribute__((always_inline)) static inline void group_costs(const model_group *g,
+                                                               const int32_t *gain,
+                                                               const size_t *count, int32_t *cost)
 {
-    const double c1 = (double)count[1], c2 = (double)count[2], c3 = (double)count[3],
-                 c4 = (double)count[4];
+    const int32_t c1 = (int32_t)count[1], c2 = (int32_t)count[2], c3 = (int32_t)count[3],
+                  c4 = (int32_t)count[4];
     _Static_assert(MODEL_MAX_ORDER == 4, "group_costs sums four orders");
-    for (size_t l = 0; l < g->n_langs; l++)
-        cost[l] = c1 * g->unkd[1][l] + c2 * g->unkd[2][l] + c3 * g->unkd[3][l] +
-                  c4 * g->unkd[4][l] - (double)gain[l];
+    for (size_t l = 0; l < g->width; l += 8) {
+        i32x8 u1, u2, u3, u4, gn, pad;
+        memcpy(&u1, &g->unk[1][l], sizeof u1);
+        memcpy(&u2, &g->unk[2][l], sizeof u2);
+        memcpy(&u3, &g->unk[3][l], sizeof u3);
+        memcpy(&u4, &g->unk[4][l], sizeof u4);
+        memcpy(&gn, gain + l, sizeof gn);
+        memcpy(&pad, &g->pad[l], sizeof pad);
+        i32x8 c = c1 * u1 + c2 * u2 + c3 * u3 + c4 * u4 - gn;
+        c = (c & ~pad) | (INT32_MAX & pad);
+        memcpy(cost + l, &c, sizeof c);
+    }
+}
+
+/* The lowest cost of lanes [0, width). */
+__attribute__((always_inline)) static inline int32_t cost_min(const model_group *g,
+                                                               const int32_t *cost)
+{
+    i32x8 m;
+    memcpy(&m, cost, sizeof m);
+    for (size_t l = 8; l < g->width; l += 8) {
+        i32x8 c;
+        memcpy(&c, cost + l, sizeof c);
+        i32x8 lt = c < m;
+        m = (c & lt) | (m & ~lt);
+    }
+    int32_t r = m[0];
+    for (int k = 1; k < 8; k++)
+        r = m[k] < r ? m[k] : r;
+    return r;
 }
 
 /* The lowest cost's index (the first one on a tie), and the runner-up's (SIZE_MAX if none). */
-static inline void cost_best_two(const double *cost, size_t n, size_t *best, size_t *second)
+__attribute__((always_inline)) static inline void cost_best_two(const model_group *g,
+                                                                 int32_t *cost, size_t *best,
+                                                                 size_t *second)
 {
+    size_t n = g->n_langs;
+    int32_t m1 = cost_min(g, cost);
     size_t b = 0;
-    for (size_t l = 1; l < n; l++)
-        if (cost[l] < cost[b])
-            b = l;
-    size_t s2 = SIZE_MAX;
-    for (size_t l = 0; l < n; l++)
-        if (l != b && (s2 == SIZE_MAX || cost[l] < cost[s2]))
-            s2 = l;
+    while (cost[b] != m1)
+        b++;
     *best = b;
+    *second = SIZE_MAX;
+    if (n < 2)
+        return;
+    cost[b] = INT32_MAX; /* out of the second search, put back below */
+    int32_t m2 = cost_min(g, cost);
+    cost[b] = m1;
+    size_t s2 = 0;
+    while (s2 == b || cost[s2] != m2)
+        s2++;
     *second = s2;
 }
 
 /* True when the best language leads the runner-up by more than `margin` cost units. */
 __attribute__((always_inline)) static inline bool early_stop(const model_group *g,
                                                               const int32_t *gain,
-                                                              const size_t *count, double margin)
+                                                              const size_t *count, int64_t margin)
 {
-    double cost[MODEL_MAX_LANGS];
+    int32_t cost[MODEL_MAX_LANGS];
     group_costs(g, gain, count, cost);
+    if (g->n_langs < 2)
+        return false;
     size_t best, second;
-    cost_best_two(cost, g->n_langs, &best, &second);
-    return second != SIZE_MAX && cost[second] - cost[best] > margin;
+    cost_best_two(g, cost, &best, &second);
+    return (int64_t)cost[second] - cost[best] > margin;
+}
+
+bool lang_model_use_avx2(lang_model *m, bool on)
+{
+#ifdef HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    m->avx2 = on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+#endif
+    return m->avx2;
 }
 
 double lang_model_trust_p(const lang_model *m) { return m ? m->trust_p : 1; }
 double lang_model_guard_p(const lang_model *m) { return m ? m->guard_p : 2; }
 
-__attribute__((target_clones("avx2", "default")))
-bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
-                      size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
+/* The n-grams of positions [base, end) per order, from the ids' break and space bits (ids is
+ * padded with breaks past the text). */
+static inline void chunk_count(const model_group *g, const uint8_t *ids, size_t base, size_t end,
+                               size_t *count)
 {
-    memset(out, 0, sizeof *out);
-    if (!lang_model_has_script(m, s))
-        return false;
-    const model_group *g = m->by_script[s];
+    uint32_t v = 0, sp = 0;
+    for (int j = 0; j < CHUNK + 3; j++) {
+        v |= (uint32_t)(ids[base + j] != LID_BREAK) << j;
+        sp |= (uint32_t)(ids[base + j] == LID_SPACE) << j;
+    }
+    uint32_t span = (1u << (end - base)) - 1, v2 = v & v >> 1, v3 = v2 & v >> 2;
+    count[1] += g->score_order[1] ? (size_t)__builtin_popcount(v & ~sp & span) : 0;
+    count[2] += g->score_order[2] ? (size_t)__builtin_popcount(v2 & span) : 0;
+    count[3] += g->score_order[3] ? (size_t)__builtin_popcount(v3 & span) : 0;
+    count[4] += g->score_order[4] ? (size_t)__builtin_popcount(v3 & v >> 3 & span) : 0;
+}
+
+/* Adds the rows of every n-gram starting at positions [base, end) into gain[] (portable
+ * version). `nv` (constant after inlining) is the row width in 16-lane vectors. Keys holding a
+ * break find nothing (no key in the table has one, and empty slots have row 0), except a 4-gram
+ * whose last id is a break, which would read as the trigram's key: it is masked. */
+__attribute__((always_inline)) static inline void chunk_add(const model_group *g,
+                                                             const uint8_t *ids, size_t base,
+                                                             size_t end, int32_t *gain,
+                                                             const size_t nv)
+{
+    u16x16 acc[4] = {{0}, {0}, {0}, {0}};
+    const uint32_t m3 = g->score_order[3] ? UINT32_MAX : 0, m4 = g->score_order[4] ? UINT32_MAX : 0;
+    const size_t w = g->width;
+    for (size_t i = base; i < end; i++) {
+        uint32_t x;
+        memcpy(&x, ids + i, 4); /* the ids of positions i..i+3 */
+        const uint16_t *cr = g->crows + (size_t)g->pair[x & 0xFFFF] * w;
+        uint32_t k3 = table_find(g, (x & 0xFFFFFFu) | 0xFF000000u) & m3;
+        uint32_t k4 = table_find(g, x) & m4 & -(uint32_t)(x < 0xFF000000u);
+        const uint8_t *r3 = g->rows + (size_t)k3 * w;
+        const uint8_t *r4 = g->rows + (size_t)k4 * w;
+        for (size_t v = 0; v < nv; v++) {
+            u16x16 a;
+            u8x16 b3, b4;
+            memcpy(&a, cr + 16 * v, sizeof a);
+            memcpy(&b3, r3 + 16 * v, sizeof b3);
+            memcpy(&b4, r4 + 16 * v, sizeof b4);
+            acc[v] += a + __builtin_convertvector(b3, u16x16) + __builtin_convertvector(b4, u16x16);
+        }
+    }
+    for (size_t v = 0; v < nv; v++) {
+        uint16_t lanes[16];
+        memcpy(lanes, &acc[v], sizeof lanes);
+        for (size_t l = 0; l < 16; l++)
+            gain[16 * v + l] += lanes[l];
+    }
+}
+
+static void chunks_portable(const model_group *g, const uint8_t *ids, size_t base, size_t end,
+                            int32_t *gain)
+{
+    switch (g->width / 16) {
+    case 1: chunk_add(g, ids, base, end, gain, 1); break;
+    case 2: chunk_add(g, ids, base, end, gain, 2); break;
+    case 3: chunk_add(g, ids, base, end, gain, 3); break;
+    default: chunk_add(g, ids, base, end, gain, 4); break;
+    }
+}
+
+#ifdef HAVE_AVX2_PATH
+/* The row of `key` in bucket b with AVX2: the bucket's 8 keys in one compare; row[7] is 0, so
+ * a miss (mask 0) reads it without a branch. */
+__attribute__((target("avx2"), always_inline)) static inline uint32_t
+bucket_row_avx2(const model_group *g, const model_bucket *b, uint32_t key)
+{
+    __m256i k = _mm256_set1_epi32((int)key);
+    unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(
+        _mm256_cmpeq_epi32(k, _mm256_load_si256((const __m256i *)(const void *)b->key))));
+    if (__builtin_expect(!mask && b->key[BUCKET_SLOTS] == BUCKET_SPILLED, 0)) {
+        b = &g->buckets[bucket_of(g, key, 1)];
+        mask = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(
+            _mm256_cmpeq_epi32(k, _mm256_load_si256((const __m256i *)(const void *)b->key))));
+    }
+    return b->row[__builtin_ctz(mask | 1u << BUCKET_SLOTS)];
+}
+
+/* The chunk in three rounds, so that the cache misses of its 16 positions overlap instead of
+ * queuing behind each other (bucket, then row): keys and buckets (prefetched), then rows
+ * (prefetched), then the adds. */
+__attribute__((target("avx2"), always_inline)) static inline void
+chunk_add_avx2(const model_group *g, const uint8_t *ids, size_t base, size_t end, int32_t *gain,
+               const size_t nv)
+{
+    const uint32_t m3 = g->score_order[3] ? UINT32_MAX : 0, m4 = g->score_order[4] ? UINT32_MAX : 0;
+    const size_t w = g->width;
+    const size_t n = end - base;
+    uint32_t key[2 * CHUNK];
+    const model_bucket *bk[2 * CHUNK];
+    const uint8_t *rp[2 * CHUNK];
+    const uint16_t *cp[CHUNK];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t x;
+        memcpy(&x, ids + base + j, 4);
+        cp[j] = g->crows + (size_t)g->pair[x & 0xFFFF] * w;
+        __builtin_prefetch(cp[j]);
+        key[2 * j] = (x & 0xFFFFFFu) | 0xFF000000u;
+        key[2 * j + 1] = x;
+        bk[2 * j] = &g->buckets[bucket_of(g, key[2 * j], 0)];
+        bk[2 * j + 1] = &g->buckets[bucket_of(g, x, 0)];
+        __builtin_prefetch(bk[2 * j]);
+        __builtin_prefetch(bk[2 * j + 1]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint32_t r3 = bucket_row_avx2(g, bk[2 * j], key[2 * j]) & m3;
+        uint32_t r4 = bucket_row_avx2(g, bk[2 * j + 1], key[2 * j + 1]) & m4 &
+                      -(uint32_t)(key[2 * j + 1] < 0xFF000000u);
+        rp[2 * j] = g->rows + (size_t)r3 * w;
+        rp[2 * j + 1] = g->rows + (size_t)r4 * w;
+        __builtin_prefetch(rp[2 * j]);
+        __builtin_prefetch(rp[2 * j + 1]);
+    }
+    __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                      _mm256_setzero_si256()};
+    for (size_t j = 0; j < n; j++) {
+        for (size_t v = 0; v < nv; v++) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(cp[j] + 16 * v));
+            __m256i b3 = _mm256_cvtepu8_epi16(
+                _mm_loadu_si128((const __m128i *)(const void *)(rp[2 * j] + 16 * v)));
+            __m256i b4 = _mm256_cvtepu8_epi16(
+                _mm_loadu_si128((const __m128i *)(const void *)(rp[2 * j + 1] + 16 * v)));
+            acc[v] = _mm256_add_epi16(acc[v], _mm256_add_epi16(a, _mm256_add_epi16(b3, b4)));
+        }
+    }
+    for (size_t v = 0; v < nv; v++) {
+        __m256i *gp = (__m256i *)(void *)(gain + 16 * v);
+        __m256i lo = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(acc[v]));
+        __m256i hi = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(acc[v], 1));
+        _mm256_storeu_si256(gp, _mm256_add_epi32(_mm256_loadu_si256(gp), lo));
+        _mm256_storeu_si256(gp + 1, _mm256_add_epi32(_mm256_loadu_si256(gp + 1), hi));
+    }
+}
+
+__attribute__((target("avx2"))) static void chunks_avx2(const model_group *g, const uint8_t *ids,
+                                                        size_t base, size_t end, int32_t *gain)
+{
+    switch (g->width / 16) {
+    case 1: chunk_add_avx2(g, ids, base, end, gain, 1); break;
+    case 2: chunk_add_avx2(g, ids, base, end, gain, 2); break;
+    case 3: chunk_add_avx2(g, ids, base, end, gain, 3); break;
+    default: chunk_add_avx2(g, ids, base, end, gain, 4); break;
+    }
+}
+#endif
+
+typedef void chunk_fn(const model_group *g, const uint8_t *ids, size_t base, size_t end,
+                      int32_t *gain);
+
+/* The scoring, instantiated twice (AVX2 and portable) so that its vector code is compiled for
+ * each; `chunks` adds a chunk's rows. */
+__attribute__((always_inline)) static inline bool
+score_body(const lang_model *m, const model_group *g, lang_script s, const uint32_t *cps,
+           size_t n, size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out,
+           chunk_fn *chunks)
+{
     if (scr->cap < MODEL_MAX_LANGS) {
         int32_t *p = realloc(scr->score, MODEL_MAX_LANGS * sizeof *p);
         if (!p)
@@ -797,180 +1061,45 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
         scr->cap = MODEL_MAX_LANGS;
     }
     int32_t *gain = scr->score;
-    memset(gain, 0, g->n_langs * sizeof *gain);
+    for (size_t l = 0; l < MODEL_MAX_LANGS; l += 8) /* the rows' padding lanes too */
+        memcpy(gain + l, &(i32x8){0}, sizeof(i32x8));
     size_t count[MODEL_MAX_ORDER + 1] = {0};
-    /* which positions may be inside an n-gram: spaces and letters of the routed script */
-    if (scr->ok_cap < n) {
-        uint8_t *p = realloc(scr->ok, n);
-        if (!p)
-            return false;
-        scr->ok = p;
-        scr->ok_cap = n;
-    }
-    uint8_t *ok = scr->ok;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t cp = cps[i];
-        if (cp == ' ') {
-            ok[i] = 1;
-        } else {
-            lang_script cs = cp < 0x80 ? LSCRIPT_LATN : lang_script_of(cp);
-            ok[i] = cs == s || cs == LSCRIPT_NONE;
-        }
-    }
     if (max_positions > (size_t)m->max_positions)
         max_positions = (size_t)m->max_positions;
+    if (max_positions > SCORE_MAX_POSITIONS)
+        max_positions = SCORE_MAX_POSITIONS;
     if (n > max_positions)
         n = max_positions;
-    const double stop_margin = (double)(int64_t)(m->stop_bits * m->scale * m->temper);
-    /* Positions are taken in chunks: the chunk's n-gram keys are hashed and their slots
-     * prefetched first, then probed and added up, so that the cache misses of a chunk overlap
-     * instead of queuing one behind the other. */
-    uint64_t keys[CHUNK * MODEL_MAX_ORDER];
-    uint32_t found[CHUNK * MODEL_MAX_ORDER], comb[CHUNK];
-    /* where the text's letters (unigrams) keep their gains: checked against the winner */
-    uint32_t uni_off[256];
-    size_t n_uni = 0;
-    for (size_t base = 0; base < n; base += CHUNK) {
+    /* the text as letter ids, breaks after its end (n-grams stop there; chunk_count reads 3
+     * ids past a chunk) */
+    if (scr->ids_cap < n + CHUNK + 4) {
+        uint8_t *p = realloc(scr->ids, n + CHUNK + 4);
+        if (!p)
+            return false;
+        scr->ids = p;
+        scr->ids_cap = n + CHUNK + 4;
+    }
+    uint8_t *ids = scr->ids;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = cps[i];
+        if (cp < LETTER_TABLE) {
+            ids[i] = g->lid[cp];
+        } else {
+            lang_script cs = lang_script_of(cp);
+            ids[i] = cs == s || cs == LSCRIPT_NONE ? LID_UNSEEN : LID_BREAK;
+        }
+    }
+    memset(ids + n, LID_BREAK, CHUNK + 4);
+    const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
+    size_t base = 0;
+    for (; base < n; base += CHUNK) {
         if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
-        size_t end = base + CHUNK < n ? base + CHUNK : n, nk = 0, nf = 0, nc = 0;
-        for (size_t i = base; i < end; i++) {
-            /* orders 1 and 2: direct tables, straight to `found` */
-            uint32_t cp1 = cps[i];
-            if (!ok[i])
-                continue; /* a letter of another script: no n-gram through it */
-            unsigned id1 = cp1 < LETTER_TABLE ? g->letter_id[cp1] : LETTER_NONE;
-            uint32_t uoff = NGRAM_NONE; /* the unigram's gains, not yet added */
-            if (cp1 != ' ') {
-                uoff = id1 != LETTER_NONE ? g->uni[id1] : NGRAM_NONE;
-                if (uoff == NGRAM_NONE) {
-                    out->unseen_letter = true; /* no language of the group had this letter */
-                } else if (n_uni < sizeof uni_off / sizeof uni_off[0]) {
-                    uni_off[n_uni++] = uoff;
-                }
-                if (m->min_order <= 1)
-                    count[1]++;
-                else
-                    uoff = NGRAM_NONE; /* probed for unseen letters only */
-            }
-            if (g->max_order < 2 || i + 2 > n || !ok[i + 1]) {
-                if (uoff != NGRAM_NONE)
-                    found[nf++] = uoff;
-                continue;
-            }
-            if (m->min_order <= 2) {
-                uint32_t cp2 = cps[i + 1];
-                unsigned id2 = cp2 < LETTER_TABLE ? g->letter_id[cp2] : LETTER_NONE;
-                uint32_t bcell = id1 != LETTER_NONE && id2 != LETTER_NONE
-                                     ? id1 * (uint32_t)g->n_alpha + id2 : NGRAM_NONE;
-                if (m->min_order <= 1) {
-                    /* the unigram and the bigram in one row when the bigram exists */
-                    uint32_t c = bcell != NGRAM_NONE ? g->bic[bcell] : NGRAM_NONE;
-                    if (c != NGRAM_NONE)
-                        comb[nc++] = c;
-                    else if (uoff != NGRAM_NONE)
-                        found[nf++] = uoff;
-                } else if (bcell != NGRAM_NONE && g->bi[bcell] != NGRAM_NONE) {
-                    found[nf++] = g->bi[bcell];
-                }
-                count[2]++;
-            } else if (uoff != NGRAM_NONE) {
-                found[nf++] = uoff;
-            }
-            if (g->max_order < 3 || i + 3 > n || !ok[i + 2])
-                continue;
-            /* orders 3 and 4: hashed; keys first, their slots prefetched */
-            if (m->min_order <= 3) {
-                uint64_t key = ngram_hash(cp1, cps[i + 1], cps[i + 2], 0, 3);
-                __builtin_prefetch(&g->slots[key >> g->shift]);
-                keys[nk++] = key;
-                count[3]++;
-            }
-            if (g->max_order >= 4 && i + 4 <= n && ok[i + 3]) {
-                uint64_t key = ngram_hash(cp1, cps[i + 1], cps[i + 2], cps[i + 3], 4);
-                __builtin_prefetch(&g->slots[key >> g->shift]);
-                keys[nk++] = key;
-                count[4]++;
-            }
-        }
-        for (size_t j = 0; j < nf; j++) {
-            uint32_t off = found[j];
-            if (off & DENSE_SLOT)
-                __builtin_prefetch(g->rows + (size_t)(off & ~DENSE_SLOT) * g->width);
-            else
-                __builtin_prefetch(g->entries + off);
-        }
-        for (size_t j = 0; j < nc; j++)
-            __builtin_prefetch(g->crows + (size_t)comb[j] * g->width);
-        /* Probe every slot of the chunk and prefetch what it points to (entries or a dense
-         * row), then add: two rounds of overlapping misses instead of a chain of them. */
-        for (size_t j = 0; j < nk; j++) {
-            const model_slot *slot = group_find(g, keys[j]);
-            if (!slot)
-                continue;
-            uint32_t off = slot->off;
-            found[nf++] = off;
-            if (off & DENSE_SLOT)
-                __builtin_prefetch(g->rows + (size_t)(off & ~DENSE_SLOT) * g->width);
-            else
-                __builtin_prefetch(g->entries + off);
-        }
-        /* Dense rows are added into 16-lane uint16 vectors held in registers (up to 64
-         * languages), sparse entries straight into `gain`. The lanes cannot overflow within a
-         * chunk: CHUNK * MODEL_MAX_ORDER * 255 < 65536. */
-        u16x16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        const size_t nv = g->width / 16;
-        for (size_t j = 0; j < nf; j++) {
-            uint32_t off = found[j];
-            if (off & DENSE_SLOT) {
-                const uint8_t *row = g->rows + (size_t)(off & ~DENSE_SLOT) * g->width;
-                u8x16 r;
-                memcpy(&r, row, 16);
-                a0 += __builtin_convertvector(r, u16x16);
-                if (nv > 1) {
-                    memcpy(&r, row + 16, 16);
-                    a1 += __builtin_convertvector(r, u16x16);
-                    if (nv > 2) {
-                        memcpy(&r, row + 32, 16);
-                        a2 += __builtin_convertvector(r, u16x16);
-                        if (nv > 3) {
-                            memcpy(&r, row + 48, 16);
-                            a3 += __builtin_convertvector(r, u16x16);
-                        }
-                    }
-                }
-            } else {
-                const uint16_t *e = g->entries + off;
-                for (uint32_t q = 1; q <= e[0]; q++)
-                    gain[e[q] >> 8] += e[q] & 0xFF;
-            }
-        }
-        for (size_t j = 0; j < nc; j++) {
-            const uint16_t *row = g->crows + (size_t)comb[j] * g->width;
-            u16x16 r;
-            memcpy(&r, row, 32);
-            a0 += r;
-            if (nv > 1) {
-                memcpy(&r, row + 16, 32);
-                a1 += r;
-                if (nv > 2) {
-                    memcpy(&r, row + 32, 32);
-                    a2 += r;
-                    if (nv > 3) {
-                        memcpy(&r, row + 48, 32);
-                        a3 += r;
-                    }
-                }
-            }
-        }
-        uint16_t lanes[MODEL_MAX_LANGS];
-        memcpy(lanes, &a0, 32);
-        memcpy(lanes + 16, &a1, 32);
-        memcpy(lanes + 32, &a2, 32);
-        memcpy(lanes + 48, &a3, 32);
-        for (size_t l = 0; l < g->n_langs; l++)
-            gain[l] += lanes[l];
+        size_t end = base + CHUNK < n ? base + CHUNK : n;
+        chunk_count(g, ids, base, end, count);
+        chunks(g, ids, base, end, gain);
     }
+    size_t scored = base < n ? base : n;
     size_t total = 0;
     for (int k = 1; k <= MODEL_MAX_ORDER; k++)
         total += count[k];
@@ -978,39 +1107,83 @@ bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, s
     if (!total)
         return false;
     /* cost = sum unk - gains; find best and runner-up */
-    double cost[MODEL_MAX_LANGS];
+    int32_t cost[MODEL_MAX_LANGS];
     size_t best, second;
     group_costs(g, gain, count, cost);
-    cost_best_two(cost, g->n_langs, &best, &second);
+    cost_best_two(g, cost, &best, &second);
+    /* the tempered posterior: 2^-d per language, d its cost above the best in tempered bits;
+     * beyond 40 bits the term is below 1e-12 and left out. The terms four at a time, their sum
+     * in language order (as one language at a time would give it). */
     double denom = m->scale * m->temper, z = 0;
-    for (size_t l = 0; l < g->n_langs; l++) {
-        double d = (cost[l] - cost[best]) / denom;
-        /* beyond 40 bits the term is below 1e-12: left out (branch-free) */
-        double e = exp2_neg(d < 40 ? d : 40);
-        z += d < 40 ? e : 0;
+    double term[MODEL_MAX_LANGS];
+    const f64x4 forty = {40, 40, 40, 40};
+    for (size_t l = 0; l < g->n_langs; l += 4) {
+        i32x4 c;
+        memcpy(&c, cost + l, sizeof c);
+        f64x4 d = __builtin_convertvector(c - cost[best], f64x4) / denom;
+        i64x4 near = d < forty;
+        f64x4 dc = (f64x4)(((i64x4)d & near) | ((i64x4)forty & ~near));
+        /* exp2_neg on four lanes: the same operations in the same order, so the same bits */
+        i32x4 ip = __builtin_convertvector(dc, i32x4);
+        f64x4 f = dc - __builtin_convertvector(ip, f64x4);
+        f64x4 p = 1 + f * (-0.6931471806 +
+                           f * (0.2402265070 +
+                                f * (-0.0555041087 + f * (0.0096181291 - f * 0.0013333558))));
+        i64x4 two = (1023 - __builtin_convertvector(ip, i64x4)) << 52;
+        f64x4 e = (f64x4)((i64x4)(p * (f64x4)two) & near);
+        memcpy(term + l, &e, sizeof e);
     }
+    for (size_t l = 0; l < g->n_langs; l++)
+        z += term[l];
     out->lang = g->code[best];
-    /* a letter the winner never had in training (Sorani's ە read as Persian, a Uyghur verdict
-     * without Uyghur's own vowels...) */
-    for (size_t u = 0; u < n_uni && !out->letter_new_to_best; u++) {
-        uint32_t off = uni_off[u];
-        bool has;
-        if (off & DENSE_SLOT) {
-            has = g->rows[(size_t)(off & ~DENSE_SLOT) * g->width + best] != 0;
-        } else {
-            const uint16_t *e = g->entries + off;
-            has = false;
-            for (uint32_t q = 1; q <= e[0] && !has; q++)
-                has = (e[q] >> 8) == best;
-        }
-        out->letter_new_to_best = !has;
+    /* the letters scored: one no language of the group had (a Sindhi or Sorani letter), or one
+     * the winner never had in training (Sorani's ە read as Persian, a Uyghur verdict without
+     * Uyghur's own vowels...); spaces and breaks have all languages */
+    uint64_t all = UINT64_MAX;
+    bool unseen = false;
+    for (size_t i = 0; i < scored; i++) {
+        uint64_t langs = g->uni_langs[ids[i]];
+        unseen |= !langs;
+        all &= langs ? langs : UINT64_MAX;
     }
+    out->unseen_letter = unseen;
+    out->letter_new_to_best = !(all >> best & 1);
     out->p = 1.0 / z;
     out->trusted = g->trust[best];
     if (second != SIZE_MAX) {
         out->runner_up = g->code[second];
-        double d = (cost[second] - cost[best]) / denom;
+        double d = (double)(cost[second] - cost[best]) / denom;
         out->p_runner_up = d < 40 ? exp2_neg(d) / z : 0;
     }
     return true;
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx2"))) static bool
+score_avx2(const lang_model *m, const model_group *g, lang_script s, const uint32_t *cps, size_t n,
+           size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
+{
+    return score_body(m, g, s, cps, n, max_positions, scr, out, chunks_avx2);
+}
+#endif
+
+static bool score_portable(const lang_model *m, const model_group *g, lang_script s,
+                           const uint32_t *cps, size_t n, size_t max_positions,
+                           lang_model_scratch *scr, lang_model_verdict *out)
+{
+    return score_body(m, g, s, cps, n, max_positions, scr, out, chunks_portable);
+}
+
+bool lang_model_score(const lang_model *m, lang_script s, const uint32_t *cps, size_t n,
+                      size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!lang_model_has_script(m, s))
+        return false;
+    const model_group *g = m->by_script[s];
+#ifdef HAVE_AVX2_PATH
+    if (m->avx2)
+        return score_avx2(m, g, s, cps, n, max_positions, scr, out);
+#endif
+    return score_portable(m, g, s, cps, n, max_positions, scr, out);
 }

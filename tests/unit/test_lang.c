@@ -5,6 +5,7 @@
 #include "lang/lang_internal.h"
 #include "tocsin.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -453,7 +454,8 @@ static void test_model_errors(void)
                 "g a\xF0\x9F\x98\x80 005\nend\n", "Basic Multilingual Plane", 6);
     model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
                 "g ab 005\ng ab 105\nend\n", "duplicate", 8);
-    /* letter ids are one byte: 255 distinct letters in a group's unigrams are refused */
+    /* letter ids are one byte (two values reserved): 255 distinct letters in a group are
+     * refused */
     char many[8192];
     size_t len = (size_t)snprintf(many, sizeof many,
                                   "tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\n"
@@ -464,7 +466,7 @@ static void test_model_errors(void)
                                 (char)(0xC0 | cp >> 6), (char)(0x80 | (cp & 0x3F)));
     }
     snprintf(many + len, sizeof many - len, "end\n");
-    model_error(many, "more than 254 letters", 261);
+    model_error(many, "more than 253 letters", 261);
 
     tocsin_langid_opts o;
     tocsin_langid_opts_init(&o);
@@ -473,6 +475,110 @@ static void test_model_errors(void)
     CHECK_INT(tocsin_langid_new(&o, &id, &err), TOCSIN_ERR_LANG);
     CHECK(id == NULL);
     CHECK_STR(err.file, "tests/data/lang/no-such-model.txt");
+}
+
+/* The hashed n-gram table: 3000 4-grams over 16 letters (enough for some buckets to overflow
+ * into their second one), each telling en or fr apart; every one is found, an absent one
+ * finds nothing. Both scoring kernels (AVX2 where the CPU has it, portable). */
+static void test_model_table(void)
+{
+    size_t cap = 200000, len = 0;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    len += (size_t)snprintf(text + len, cap - len,
+                            "tocsin-lang-ngram 1\nscale 16\ntemper 1\ngroup Latn\nlangs en fr\n"
+                            "trust en fr\nunk 1 100 100\nunk 2 100 100\nunk 3 100 100\n"
+                            "unk 4 100 100\n");
+    for (char c = 'a'; c <= 'p'; c++)
+        len += (size_t)snprintf(text + len, cap - len, "g %c 005105\n", c);
+    static uint8_t chosen[65536];
+    memset(chosen, 0, sizeof chosen);
+    for (uint32_t k = 0; k < 3000; k++) {
+        uint32_t v = (k * 7919u) & 0xFFFF;
+        chosen[v] = (uint8_t)(1 + k % 2);
+        len += (size_t)snprintf(text + len, cap - len, "g %c%c%c%c %d38\n", 'a' + (v & 15),
+                                'a' + (v >> 4 & 15), 'a' + (v >> 8 & 15), 'a' + (v >> 12),
+                                (int)(k % 2));
+    }
+    snprintf(text + len, cap - len, "end\n");
+    lang_model *m = NULL;
+    tocsin_error err;
+    CHECK_INT(lang_model_parse(text, strlen(text), "table.model", &m, &err), TOCSIN_OK);
+    free(text);
+    if (!m)
+        return;
+    lang_model_scratch scr = {0};
+    for (int avx2 = 1; avx2 >= 0; avx2--) {
+        lang_model_use_avx2(m, avx2);
+        int wrong = 0;
+        for (uint32_t v = 0; v < 65536; v += 7) {
+            const uint32_t cps[] = {' ', 'a' + (v & 15), 'a' + (v >> 4 & 15),
+                                    'a' + (v >> 8 & 15), 'a' + (v >> 12), ' '};
+            lang_model_verdict vd;
+            CHECK(lang_model_score(m, LSCRIPT_LATN, cps, 6, 100, &scr, &vd));
+            const char *want = chosen[v] == 2 ? "fr" : "en";
+            double want_p = chosen[v] ? 1 / (1 + exp2(-200.0 / 16)) : 0.5;
+            wrong += strcmp(vd.lang, want) || fabs(vd.p - want_p) > 1e-9;
+        }
+        CHECK_INT(wrong, 0);
+    }
+    lang_model_scratch_free(&scr);
+    lang_model_free(m);
+}
+
+/* Both scoring kernels give the same verdicts, bit for bit, on real text of every group. */
+static void test_model_kernels(void)
+{
+    lang_model *m = NULL;
+    tocsin_error err;
+    CHECK_INT(lang_model_parse(lang_builtin_model,
+                               (size_t)(lang_builtin_model_end - lang_builtin_model), "built in",
+                               &m, &err), TOCSIN_OK);
+    FILE *f = fopen("tests/data/lang/udhr-sentences.tsv", "r");
+    CHECK(f != NULL);
+    if (!m || !f) {
+        lang_model_free(m);
+        if (f)
+            fclose(f);
+        return;
+    }
+    lang_clean c;
+    lang_clean_init(&c);
+    lang_model_scratch s1 = {0}, s2 = {0};
+    char line[4096];
+    int compared = 0, differ = 0;
+    static const lang_script scripts[] = {LSCRIPT_LATN, LSCRIPT_CYRL, LSCRIPT_ARAB, LSCRIPT_DEVA};
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !strchr(line, '\t'))
+            continue;
+        const char *t = strchr(line, '\t') + 1;
+        size_t L = strcspn(t, "\n");
+        for (size_t cut = 8; cut < L + 8; cut += 13) { /* prefixes: every chunk count */
+            CHECK_INT(lang_clean_run(&c, t, cut < L ? cut : L, 1000), TOCSIN_OK);
+            for (size_t k = 0; k < sizeof scripts / sizeof scripts[0]; k++) {
+                lang_model_verdict v1, v2;
+                lang_model_use_avx2(m, true);
+                bool r1 = lang_model_score(m, scripts[k], c.cps, c.n_cps, 400, &s1, &v1);
+                lang_model_use_avx2(m, false);
+                bool r2 = lang_model_score(m, scripts[k], c.cps, c.n_cps, 400, &s2, &v2);
+                compared++;
+                differ += r1 != r2 ||
+                          (r1 && (strcmp(v1.lang, v2.lang) || v1.p != v2.p ||
+                                  v1.p_runner_up != v2.p_runner_up || v1.ngrams != v2.ngrams ||
+                                  v1.unseen_letter != v2.unseen_letter ||
+                                  v1.letter_new_to_best != v2.letter_new_to_best));
+            }
+        }
+    }
+    fclose(f);
+    CHECK(compared > 1000);
+    CHECK_INT(differ, 0);
+    lang_clean_free(&c);
+    lang_model_scratch_free(&s1);
+    lang_model_scratch_free(&s2);
+    lang_model_free(m);
 }
 
 /* --- robustness, threads -------------------------------------------------------------------- */
@@ -564,6 +670,8 @@ int main(void)
     RUN(test_cache);
     RUN(test_lang_source);
     RUN(test_model_errors);
+    RUN(test_model_table);
+    RUN(test_model_kernels);
     RUN(test_random_bytes);
     RUN(test_threads);
     tocsin_langid_free(the_id);
