@@ -61,9 +61,9 @@ static tocsin_status map_message(rd_out *o, tj_doc *d, tj_val m, tj_doc *cd, tj_
     tocsin_strv ts_s = fu_str(d, m, "timestamp");
     int64_t ts = 0;
     if (ts_s.len && rd_out_time(o, ts_s.ptr, ts_s.len, &ts) != TOCSIN_OK) {
-        rd_out_warn(o, "message %.*s: timestamp: cannot parse \"%.*s\"; skipped",
-                    (int)fu_id_of(d, m, "id").len, fu_id_of(d, m, "id").ptr, (int)ts_s.len,
-                    ts_s.ptr);
+        tocsin_strv id = fu_id_of(d, m, "id");
+        rd_out_warn(o, "message %.*s%s: timestamp: cannot parse \"%.*s%s\"; skipped", FU_SHOW(id),
+                    FU_SHOW(ts_s));
         return TOCSIN_OK;
     }
     tocsin_post *p = rd_out_post(o);

@@ -370,8 +370,8 @@ static tocsin_status feed_next(void *state, rd_src *src, rd_out *o, int *got, to
     if (when.len) {
         ts = parse_feed_time(o, when, &ok);
         if (!ok) {
-            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "cannot parse the date \"%.*s\"", (int)when.len,
-                        when.ptr);
+            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "cannot parse the date \"%.*s%s\"",
+                        FU_SHOW(when));
             return TOCSIN_OK;
         }
     }

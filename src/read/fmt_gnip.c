@@ -82,8 +82,8 @@ static tocsin_status gnip_map(rd_out *o, const rd_rec *rec)
     p->id = after_last(fu_str(d, a, "id"), ':');
     tocsin_strv pt = fu_str(d, a, "postedTime");
     if (rd_out_time(o, pt.ptr, pt.len, &p->ts) != TOCSIN_OK) {
-        rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "postedTime: cannot parse \"%.*s\"", (int)pt.len,
-                    pt.ptr ? pt.ptr : "");
+        rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "postedTime: cannot parse \"%.*s%s\"",
+                    FU_SHOW(pt));
         return TOCSIN_OK;
     }
     p->has_ts = true;

@@ -62,8 +62,8 @@ static tocsin_status map_status(rd_out *o, tj_doc *d, tj_val st_obj)
     tocsin_strv ca = fu_str(d, st_obj, "created_at");
     int64_t ts = 0;
     if (ca.len && rd_out_time(o, ca.ptr, ca.len, &ts) != TOCSIN_OK) {
-        rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "created_at: cannot parse \"%.*s\"", (int)ca.len,
-                    ca.ptr);
+        rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "created_at: cannot parse \"%.*s%s\"",
+                    FU_SHOW(ca));
         return TOCSIN_OK;
     }
     tocsin_post *p = rd_out_post(o);

@@ -102,8 +102,8 @@ static tocsin_status telegram_map(rd_out *o, const rd_rec *rec)
         p->has_ts = true;
     } else if (date.len) {
         if (rd_out_time(o, date.ptr, date.len, &p->ts) != TOCSIN_OK) {
-            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "date: cannot parse \"%.*s\"", (int)date.len,
-                        date.ptr);
+            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "date: cannot parse \"%.*s%s\"",
+                        FU_SHOW(date));
             return TOCSIN_OK;
         }
         p->has_ts = true;

@@ -505,8 +505,8 @@ static tocsin_status tool_next(void *state, rd_src *src, rd_out *o, int *got, to
     }
     if (t.len) {
         if (rd_out_time(o, t.ptr, t.len, &ts) != TOCSIN_OK) {
-            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "cannot parse the time \"%.*s\"", (int)t.len,
-                        t.ptr);
+            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "cannot parse the time \"%.*s%s\"",
+                        FU_SHOW(t));
             return TOCSIN_OK;
         }
         has_ts = true;

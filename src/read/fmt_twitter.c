@@ -82,8 +82,8 @@ static tocsin_status twitter_map(rd_out *o, const rd_rec *rec)
         tj_val first;
         size_t n = tj_children(d, tw, &first);
         tocsin_strv key = n ? tj_key(d, first) : (tocsin_strv){"", 0};
-        rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "not a tweet (a \"%.*s\" notice)", (int)key.len,
-                    key.ptr ? key.ptr : "");
+        rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "not a tweet (a \"%.*s%s\" notice)",
+                    FU_SHOW(key));
         return TOCSIN_OK;
     }
     tocsin_post *p = rd_out_post(o);
@@ -95,8 +95,8 @@ static tocsin_status twitter_map(rd_out *o, const rd_rec *rec)
     if (ca.len) {
         if (rd_out_time(o, ca.ptr, ca.len, &p->ts) != TOCSIN_OK &&
             !(tms && fu_epoch(d, tms, &p->ts))) {
-            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "created_at: cannot parse \"%.*s\"", (int)ca.len,
-                        ca.ptr);
+            rd_out_skip(o, TOCSIN_SKIP_BAD_TIME, "created_at: cannot parse \"%.*s%s\"",
+                        FU_SHOW(ca));
             return TOCSIN_OK;
         }
         p->has_ts = true;

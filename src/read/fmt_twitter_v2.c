@@ -88,8 +88,9 @@ static tocsin_status map_tweet(rd_out *o, tj_doc *d, tj_val t, tj_val includes, 
     tocsin_strv ca = fu_str(d, t, "created_at");
     int64_t ts = 0;
     if (ca.len && rd_out_time(o, ca.ptr, ca.len, &ts) != TOCSIN_OK) {
-        rd_out_warn(o, "tweet %.*s: created_at: cannot parse \"%.*s\"; tweet skipped",
-                    (int)fu_id_of(d, t, "id").len, fu_id_of(d, t, "id").ptr, (int)ca.len, ca.ptr);
+        tocsin_strv id = fu_id_of(d, t, "id");
+        rd_out_warn(o, "tweet %.*s%s: created_at: cannot parse \"%.*s%s\"; tweet skipped",
+                    FU_SHOW(id), FU_SHOW(ca));
         return TOCSIN_OK;
     }
     tocsin_post *p = rd_out_post(o);
@@ -140,9 +141,9 @@ static tocsin_status map_tweet(rd_out *o, tj_doc *d, tj_val t, tj_val includes, 
         if (orig)
             src = orig;
         else
-            rd_out_warn(o, "retweet %.*s: the original %.*s is not in includes.tweets; keeping "
-                           "the truncated \"RT\" text",
-                        (int)p->id.len, p->id.ptr, (int)rt_id.len, rt_id.ptr);
+            rd_out_warn(o, "retweet %.*s%s: the original %.*s%s is not in includes.tweets; "
+                           "keeping the truncated \"RT\" text",
+                        FU_SHOW(p->id), FU_SHOW(rt_id));
     } else if (q_id.len) {
         p->kind = TOCSIN_KIND_QUOTE;
         p->ref_id = q_id;

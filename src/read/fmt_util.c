@@ -387,6 +387,18 @@ tocsin_strv fu_join(rd_out *o, const tocsin_strv *parts, size_t n, const char *s
     return rd_out_cat_end(o);
 }
 
+int fu_show_len(tocsin_strv v)
+{
+    if (!v.ptr)
+        return 0;
+    if (v.len <= FU_SHOW_MAX)
+        return (int)v.len;
+    size_t n = FU_SHOW_MAX;
+    while (n > 0 && ((unsigned char)v.ptr[n] & 0xC0) == 0x80)
+        n--; /* v.ptr[n] continues a character that starts before the cut */
+    return (int)n;
+}
+
 int fu_count_keys(tj_doc *d, tj_val obj, const char *const *keys)
 {
     int n = 0;

@@ -73,6 +73,16 @@ tocsin_status fu_html_text(rd_out *o, tocsin_strv h, tocsin_strv *out);
 /* Joins up to n parts with `sep` between the non-empty ones (arena copy). */
 tocsin_strv fu_join(rd_out *o, const tocsin_strv *parts, size_t n, const char *sep);
 
+/* Quoting a field in a message: printf("\"%.*s%s\"", FU_SHOW(v)) shows at most FU_SHOW_MAX
+ * bytes of v (cut before a UTF-8 character that would not fit) followed by "..." when v was
+ * longer. A length is never cast to int as it is (a field past INT_MAX would become a negative
+ * precision, and printf would then read the unterminated view up to some NUL byte). v is
+ * evaluated several times: pass a variable. */
+#define FU_SHOW_MAX 64
+int fu_show_len(tocsin_strv v);
+#define FU_SHOW(v)                                                                                \
+    fu_show_len(v), ((v).ptr ? (v).ptr : ""), ((v).len > (size_t)fu_show_len(v) ? "..." : "")
+
 /* Sniff helper: counts how many of the NULL-terminated keys exist in obj. */
 int fu_count_keys(tj_doc *d, tj_val obj, const char *const *keys);
 /* Writes "missing KEY" style reasons: why = "no member \"a\", \"b\"" for the missing ones. */

@@ -7,6 +7,7 @@
 #include "read/fmt_util.h"
 #include "tocsin.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -900,6 +901,66 @@ static void x_entities_per_format(void)
     got_free(&g);
 }
 
+/* ---- fields quoted in messages ---- */
+
+/* A field quoted in a warning is cut to 64 bytes (at a character boundary) and "..." is
+ * added; its length never goes to printf as an int (a field past INT_MAX became a negative
+ * precision: printf then read the view until some NUL byte). */
+static void long_fields_are_cut_in_messages(void)
+{
+    char big[100];
+    memset(big, 'x', sizeof big);
+    tocsin_strv huge = {big, (size_t)INT_MAX + 10};
+    CHECK_INT(fu_show_len(huge), 64);
+    char msg[200];
+    snprintf(msg, sizeof msg, "[%.*s%s]", FU_SHOW(huge));
+    CHECK_INT(strlen(msg), 64 + 3 + 2);
+    CHECK(strstr(msg, "x...]") != NULL);
+    tocsin_strv small = {"abc", 3}, none = {NULL, 0};
+    snprintf(msg, sizeof msg, "[%.*s%s][%.*s%s]", FU_SHOW(small), FU_SHOW(none));
+    CHECK_STR(msg, "[abc][]");
+    /* a two-byte character across byte 64 is not split */
+    char utf[100];
+    utf[0] = 'a';
+    for (int i = 1; i + 1 < (int)sizeof utf; i += 2) {
+        utf[i] = (char)0xC3;
+        utf[i + 1] = (char)0xA9;
+    }
+    CHECK_INT(fu_show_len((tocsin_strv){utf, 99}), 63);
+
+    /* through the mappers: Twitter, Mastodon, a CSV tool and a feed */
+    char bad[600], line[2048];
+    memset(bad, 'y', 500);
+    bad[500] = 0;
+    snprintf(line, sizeof line,
+             "{\"created_at\":\"%s\",\"id_str\":\"1\",\"text\":\"t\","
+             "\"user\":{\"id_str\":\"9\",\"screen_name\":\"u\"}}\n", bad);
+    got g;
+    read_all(&g, write_input("longtime.jsonl", line), "twitter", NULL, false);
+    CHECK_INT(g.n, 0);
+    CHECK_INT(g.warnings, 1);
+    CHECK(strstr(g.last_warning, "yyy...\"") != NULL);
+    CHECK(strlen(g.last_warning) < 140);
+    got_free(&g);
+    snprintf(line, sizeof line,
+             "[\n{\"id\":\"1\",\"created_at\":\"%s\",\"account\":{\"id\":\"2\"},"
+             "\"content\":\"<p>x</p>\"}\n]\n", bad);
+    read_all(&g, write_input("longtime.mastodon.json", line), "mastodon", NULL, false);
+    CHECK_STR(g.format, "mastodon");
+    CHECK_INT(g.n, 0);
+    CHECK(strstr(g.last_warning, "yyy...\"") != NULL);
+    CHECK(strlen(g.last_warning) < 140);
+    got_free(&g);
+    snprintf(line, sizeof line,
+             "<rss version=\"2.0\"><channel><title>T</title><item><guid>g</guid>"
+             "<pubDate>%s</pubDate></item></channel></rss>\n", bad);
+    read_all(&g, write_input("longtime.rss", line), "rss", NULL, false);
+    CHECK_INT(g.n, 0);
+    CHECK(strstr(g.last_warning, "yyy...\"") != NULL);
+    CHECK(strlen(g.last_warning) < 140);
+    got_free(&g);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -929,6 +990,7 @@ int main(void)
     RUN(twitter_v2_flattened_lines);
     RUN(yyyymmdd_is_a_date_in_every_reader);
     RUN(x_entities_per_format);
+    RUN(long_fields_are_cut_in_messages);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
