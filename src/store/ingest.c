@@ -122,6 +122,12 @@ typedef struct ingest {
     tocsin_error werr;
     dd_index *index;
     int64_t last_cluster;
+    /* per cluster in the index (slot id % CLUSTER_CAP): the key of the post that opened it, and
+     * whether this run has written its `cluster` row */
+    int64_t *first_key;
+    uint8_t *has_row;
+    tc_buf sigs;       /* signature records of the clusters opened since the last chunk */
+    int64_t sigs_first; /* id of the first of them */
     cell *cells;
     size_t ncells, cells_cap;
     uint32_t *cell_slots;
@@ -131,8 +137,8 @@ typedef struct ingest {
     size_t since_commit;
     size_t cur_file;
     tc_buf blob;
-    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_sig_ins, *q_sig_prune, *q_tot, *q_cnt,
-        *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
+    sqlite3_stmt *q_seen_ins, *q_seen_has, *q_rs_ins, *q_cluster_ins, *q_sig_ins, *q_sig_prune,
+        *q_tot, *q_cnt, *q_post, *q_match, *q_chan_get, *q_chan_ins, *q_src_progress;
     /* counters (writer) */
     uint64_t posts, new_posts, duplicates, no_time, unique, matched;
     /* counters (workers, summed at the end) */
@@ -410,7 +416,8 @@ static tocsin_status cells_rehash(ingest *g, size_t cap)
     return TOCSIN_OK;
 }
 
-static tocsin_status cell_add(ingest *g, int64_t topic, const char *lang, int64_t channel,
+/* lang: a NUL-padded char[16] (a rec's), compared and copied whole. */
+static tocsin_status cell_add(ingest *g, int64_t topic, const char lang[16], int64_t channel,
                               int64_t hour, bool uniq, bool has_author, uint64_t author)
 {
     tocsin_status st;
@@ -422,7 +429,7 @@ static tocsin_status cell_add(ingest *g, int64_t topic, const char *lang, int64_
     while (g->cell_slots[j]) {
         cell *o = &g->cells[g->cell_slots[j] - 1];
         if (o->topic == topic && o->channel == channel && o->hour == hour &&
-            !strcmp(o->lang, lang)) {
+            !memcmp(o->lang, lang, sizeof o->lang)) {
             c = o;
             break;
         }
@@ -440,7 +447,7 @@ static tocsin_status cell_add(ingest *g, int64_t topic, const char *lang, int64_
         c = &g->cells[g->ncells];
         memset(c, 0, sizeof *c);
         c->topic = topic;
-        snprintf(c->lang, sizeof c->lang, "%s", lang);
+        memcpy(c->lang, lang, sizeof c->lang);
         c->channel = channel;
         c->hour = hour;
         hll_init(&c->authors);
@@ -459,7 +466,7 @@ static int cell_cmp(const void *pa, const void *pb)
     const cell *a = *(const cell *const *)pa, *b = *(const cell *const *)pb;
     if (a->topic != b->topic)
         return a->topic < b->topic ? -1 : 1;
-    int r = strcmp(a->lang, b->lang);
+    int r = memcmp(a->lang, b->lang, sizeof a->lang); /* NUL-padded: same order as strcmp */
     if (r)
         return r;
     if (a->channel != b->channel)
@@ -507,9 +514,29 @@ static tocsin_status cells_flush(ingest *g)
     return st;
 }
 
+/* Writes the signatures of the clusters opened since the last chunk as one `cluster_sigs` row
+ * (one B-tree insert per chunk instead of one per cluster). */
+static tocsin_status sigs_flush(ingest *g)
+{
+    if (!g->sigs.len)
+        return TOCSIN_OK;
+    sqlite3_stmt *q = g->q_sig_ins;
+    sqlite3_bind_int64(q, 1, g->sigs_first);
+    sqlite3_bind_int64(q, 2, g->sigs_first + (int64_t)(g->sigs.len / STORE_SIG_REC) - 1);
+    sqlite3_bind_blob(q, 3, g->sigs.data, (int)g->sigs.len, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return wfail(g, "recording clusters");
+    tc_buf_reset(&g->sigs);
+    return TOCSIN_OK;
+}
+
 static tocsin_status commit(ingest *g, bool begin_again)
 {
     tocsin_status st = cells_flush(g);
+    if (st == TOCSIN_OK)
+        st = sigs_flush(g);
     if (st != TOCSIN_OK)
         return st;
     file_info *f = g->cur_file < g->nfiles ? &g->files[g->cur_file] : NULL;
@@ -523,7 +550,7 @@ static tocsin_status commit(ingest *g, bool begin_again)
             return wfail(g, "recording progress");
         f->new_posts = f->duplicates = 0; /* added; counted afresh until the next commit */
     }
-    /* signatures of clusters that fell out of the index are never read again */
+    /* chunks whose clusters all fell out of the index are never read again */
     if (!g->rescan && g->last_cluster > (int64_t)CLUSTER_CAP) {
         sqlite3_bind_int64(g->q_sig_prune, 1, g->last_cluster - (int64_t)CLUSTER_CAP);
         int r = sqlite3_step(g->q_sig_prune);
@@ -672,6 +699,17 @@ static tocsin_status write_evidence(ingest *g, const batch *b, const rec *r, int
     return TOCSIN_OK;
 }
 
+/* The `cluster` row of cluster id opened by the post with key first (kept once). */
+static tocsin_status cluster_row(ingest *g, int64_t id, int64_t first)
+{
+    sqlite3_stmt *q = g->q_cluster_ins;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, first);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? TOCSIN_OK : wfail(g, "recording a cluster");
+}
+
 static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
 {
     tocsin_status st;
@@ -698,25 +736,32 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         g->new_posts++;
         f->new_posts++;
         g->since_commit++;
+        size_t slot = (size_t)(cluster % (int64_t)CLUSTER_CAP);
         if (uniq) {
+            /* the signature goes into the chunk written at commit; the `cluster` row only when
+             * a reader will look for it: the post is kept as evidence (here) or another post
+             * joins the cluster (below) */
             g->last_cluster = cluster;
-            sqlite3_stmt *q = g->q_cluster_ins;
-            sqlite3_bind_int64(q, 1, cluster);
-            sqlite3_bind_int64(q, 2, r->key);
-            int rc = sqlite3_step(q);
-            sqlite3_reset(q);
-            unsigned char packed[DD_SIG_BYTES];
-            dd_sig_pack(&r->sig, packed);
-            q = g->q_sig_ins;
-            sqlite3_bind_int64(q, 1, cluster);
-            sqlite3_bind_blob(q, 2, packed, sizeof packed, SQLITE_STATIC);
-            if (rc == SQLITE_DONE)
-                rc = sqlite3_step(q);
-            sqlite3_reset(q);
-            if (rc != SQLITE_DONE)
-                return wfail(g, "recording a cluster");
+            unsigned char rec_bytes[STORE_SIG_REC];
+            dd_sig_pack(&r->sig, rec_bytes);
+            store_put_le64(rec_bytes + DD_SIG_BYTES, (uint64_t)r->key);
+            if (!g->sigs.len)
+                g->sigs_first = cluster;
+            if ((st = tc_buf_append(&g->sigs, rec_bytes, sizeof rec_bytes)) != TOCSIN_OK)
+                return tc_error_set(&g->werr, st, NULL, 0, NULL, "out of memory");
+            if (g->sigs.len >= (size_t)STORE_SIG_CHUNK * STORE_SIG_REC &&
+                (st = sigs_flush(g)) != TOCSIN_OK)
+                return st;
+            g->first_key[slot] = r->key;
+            g->has_row[slot] = r->n_hits > 0;
+            if (r->n_hits && (st = cluster_row(g, cluster, r->key)) != TOCSIN_OK)
+                return st;
             dd_index_add(g->index, &r->sig, cluster);
             g->unique++;
+        } else if (!g->has_row[slot]) {
+            g->has_row[slot] = 1;
+            if ((st = cluster_row(g, cluster, g->first_key[slot])) != TOCSIN_OK)
+                return st;
         }
     } else {
         /* rescan: count only posts the store holds, once each; cluster and uniqueness as
@@ -740,6 +785,10 @@ static tocsin_status process_rec(ingest *g, const batch *b, const rec *r)
         uniq = cluster < 0; /* the post opened its cluster */
         if (cluster < 0)
             cluster = -cluster;
+        /* it is kept as evidence now: its cluster needs a row (one that joined an earlier
+         * post's cluster has one since that join) */
+        if (uniq && (st = cluster_row(g, cluster, r->key)) != TOCSIN_OK)
+            return st;
     }
     if (!r->has_ts) {
         g->no_time++;
@@ -928,9 +977,10 @@ static tocsin_status prepare_all(ingest *g, tocsin_error *err)
         {offsetof(ingest, q_seen_ins), "INSERT OR IGNORE INTO seen(k, c) VALUES(?, ?)"},
         {offsetof(ingest, q_seen_has),
          "SELECT c FROM seen WHERE k = ?"},
-        {offsetof(ingest, q_cluster_ins), "INSERT INTO cluster(id, first_key) VALUES(?, ?)"},
-        {offsetof(ingest, q_sig_ins), "INSERT INTO cluster_sig(id, sig) VALUES(?, ?)"},
-        {offsetof(ingest, q_sig_prune), "DELETE FROM cluster_sig WHERE id <= ?"},
+        {offsetof(ingest, q_cluster_ins),
+         "INSERT OR IGNORE INTO cluster(id, first_key) VALUES(?, ?)"},
+        {offsetof(ingest, q_sig_ins), "INSERT INTO cluster_sigs(first, last, sigs) VALUES(?, ?, ?)"},
+        {offsetof(ingest, q_sig_prune), "DELETE FROM cluster_sigs WHERE last <= ?"},
         {offsetof(ingest, q_tot),
          "INSERT INTO totals(lang, channel, hour, posts, uniq, authors) VALUES(?,?,?,?,?,?)"
          " ON CONFLICT(lang, channel, hour) DO UPDATE SET posts = posts + excluded.posts,"
@@ -1012,35 +1062,53 @@ static tocsin_status load_topics(ingest *g, tocsin_error *err)
     return st;
 }
 
-/* Loads the newest CLUSTER_CAP clusters into the near-duplicate index, oldest first. */
+/* Loads the newest CLUSTER_CAP clusters into the near-duplicate index, oldest first, with the
+ * first key of each. */
 static tocsin_status load_clusters(ingest *g, tocsin_error *err)
 {
-    if (!(g->index = dd_index_new(CLUSTER_CAP)))
+    if (!(g->index = dd_index_new(CLUSTER_CAP)) ||
+        !(g->first_key = malloc(CLUSTER_CAP * sizeof *g->first_key)) ||
+        !(g->has_row = calloc(CLUSTER_CAP, 1)))
         return tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     sqlite3_stmt *q;
+    /* ids continue after the largest ever given (old chunks are pruned, never the newest) */
+    g->last_cluster = 0;
+    if (store_prepare(g->s, "SELECT max(last) FROM cluster_sigs", &q, err) != TOCSIN_OK)
+        return TOCSIN_ERR_STORE;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        g->last_cluster = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    int64_t cutoff = g->last_cluster - (int64_t)CLUSTER_CAP;
     tocsin_status st = store_prepare(
-        g->s, "SELECT id, sig FROM (SELECT id, sig FROM cluster_sig ORDER BY id DESC LIMIT ?)"
-              " ORDER BY id", &q, err);
+        g->s, "SELECT first, last, sigs FROM cluster_sigs WHERE last > ? ORDER BY first", &q, err);
     if (st != TOCSIN_OK)
         return st;
-    sqlite3_bind_int64(q, 1, CLUSTER_CAP);
+    sqlite3_bind_int64(q, 1, cutoff);
     int rc;
-    g->last_cluster = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        g->last_cluster = sqlite3_column_int64(q, 0);
-        dd_sig sig;
-        if (!dd_sig_unpack(sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1), &sig)) {
+        int64_t first = sqlite3_column_int64(q, 0), last = sqlite3_column_int64(q, 1);
+        const unsigned char *p = sqlite3_column_blob(q, 2);
+        size_t n = (size_t)sqlite3_column_bytes(q, 2);
+        if (last < first || n != (size_t)(last - first + 1) * STORE_SIG_REC) {
             sqlite3_finalize(q);
-            return tc_error_set(err, TOCSIN_ERR_STORE, g->s->path, 0, "cluster_sig.sig",
-                                "malformed near-duplicate signature in cluster %lld",
-                                (long long)g->last_cluster);
+            return tc_error_set(err, TOCSIN_ERR_STORE, g->s->path, 0, "cluster_sigs.sigs",
+                                "malformed near-duplicate signatures of clusters %lld-%lld",
+                                (long long)first, (long long)last);
         }
-        dd_index_add(g->index, &sig, g->last_cluster);
+        for (int64_t id = first; id <= last; id++, p += STORE_SIG_REC) {
+            dd_sig sig;
+            if (id <= cutoff)
+                continue;
+            dd_sig_unpack(p, DD_SIG_BYTES, &sig);
+            size_t slot = (size_t)(id % (int64_t)CLUSTER_CAP);
+            g->first_key[slot] = (int64_t)store_get_le64(p + DD_SIG_BYTES);
+            g->has_row[slot] = 0; /* unknown: written with INSERT OR IGNORE on the next join */
+            dd_index_add(g->index, &sig, id);
+        }
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return store_fail(g->s, "reading clusters", err);
-    /* ids continue after the largest ever given (the signatures of old ones are pruned) */
     if (store_prepare(g->s, "SELECT max(id) FROM cluster", &q, err) != TOCSIN_OK)
         return TOCSIN_ERR_STORE;
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > g->last_cluster)
@@ -1077,8 +1145,8 @@ typedef struct hasher {
 static void *hash_main(void *arg)
 {
     hasher *h = arg;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    store_sha256 st;
+    store_sha256_init(&st);
     FILE *f = fopen(h->path, "rb");
     if (!f) {
         h->hex[0] = '\0';
@@ -1087,9 +1155,9 @@ static void *hash_main(void *arg)
     unsigned char *buf = malloc(1 << 20);
     size_t n;
     while (buf && (n = fread(buf, 1, 1 << 20, f)) > 0)
-        crypto_hash_sha256_update(&st, buf, n);
+        store_sha256_update(&st, buf, n);
     unsigned char out[32];
-    crypto_hash_sha256_final(&st, out);
+    store_sha256_final(&st, out);
     if (buf && !ferror(f))
         sodium_bin2hex(h->hex, 65, out, 32);
     else
@@ -1147,6 +1215,7 @@ static tocsin_status run(ingest *g, tocsin_ingest_summary *sum, tocsin_error *er
     g->reposts_skipped = calloc(threads, sizeof *g->reposts_skipped);
     g->pcache = calloc((size_t)threads * PCACHE_SLOTS, sizeof *g->pcache);
     tc_buf_init(&g->blob, 0);
+    tc_buf_init(&g->sigs, 0);
     if (!g->cur || !g->reposts_skipped || !g->pcache) {
         st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
@@ -1275,7 +1344,10 @@ out:
     free(g->pcache);
     free(g->topic_ids);
     dd_index_free(g->index);
+    free(g->first_key);
+    free(g->has_row);
     tc_buf_free(&g->blob);
+    tc_buf_free(&g->sigs);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->cond_work);
     pthread_cond_destroy(&g->cond_free);

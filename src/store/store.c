@@ -27,7 +27,8 @@ static const char schema_sql[] =
     "  uniq INTEGER NOT NULL, authors BLOB, PRIMARY KEY(topic, lang, channel, hour))"
     "  WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS cluster(id INTEGER PRIMARY KEY, first_key INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS cluster_sig(id INTEGER PRIMARY KEY, sig BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cluster_sigs(first INTEGER PRIMARY KEY, last INTEGER NOT NULL,"
+    "  sigs BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS post(key INTEGER PRIMARY KEY, id TEXT, ts INTEGER,"
     "  channel INTEGER, author TEXT, lang TEXT, kind TEXT, cluster INTEGER, source INTEGER,"
     "  text TEXT);"
@@ -255,6 +256,93 @@ static tocsin_status load_or_make_key(tocsin_store *s, bool fresh_store, tocsin_
     return st;
 }
 
+/* Version 1 kept one `cluster_sig` row per cluster (id, 40-byte signature) and a `cluster` row
+ * for every cluster. Version 2 keeps the signatures in chunks of consecutive clusters (written
+ * once per commit, with each cluster's first key) and `cluster` rows only where a reader needs
+ * them (STORE_SCHEMA_VERSION in store_int.h). A version 1 store is upgraded in place, in one
+ * transaction: its signatures move into chunks (the first key of each from `cluster`); its
+ * `cluster` rows all stay (a superset of what version 2 writes). */
+static tocsin_status store_migrate_v1(tocsin_store *s, tocsin_error *err)
+{
+    tocsin_status st = store_exec(s, "BEGIN IMMEDIATE", err);
+    if (st != TOCSIN_OK)
+        return st;
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    tc_buf chunk;
+    tc_buf_init(&chunk, 0);
+    int64_t first = 0, prev = 0;
+    if ((st = store_prepare(s, "SELECT name FROM sqlite_master WHERE name = 'cluster_sig'", &q,
+                            err)) != TOCSIN_OK)
+        goto out;
+    bool have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    q = NULL;
+    if (!have)
+        goto done;
+    if ((st = store_prepare(s, "SELECT s.id, s.sig, coalesce(c.first_key, 0) FROM cluster_sig s"
+                               " LEFT JOIN cluster c ON c.id = s.id ORDER BY s.id", &q, err)) !=
+            TOCSIN_OK ||
+        (st = store_prepare(s, "INSERT INTO cluster_sigs(first, last, sigs) VALUES(?, ?, ?)",
+                            &ins, err)) != TOCSIN_OK)
+        goto out;
+    int rc;
+    for (;;) {
+        rc = sqlite3_step(q);
+        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+        /* a chunk holds consecutive ids: write it out at a gap, at its size limit, at the end */
+        if (chunk.len && (rc != SQLITE_ROW || id != prev + 1 ||
+                          chunk.len >= STORE_SIG_CHUNK * STORE_SIG_REC)) {
+            sqlite3_bind_int64(ins, 1, first);
+            sqlite3_bind_int64(ins, 2, prev);
+            sqlite3_bind_blob(ins, 3, chunk.data, (int)chunk.len, SQLITE_STATIC);
+            int r = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (r != SQLITE_DONE) {
+                st = store_fail(s, "upgrading the store (signatures)", err);
+                goto out;
+            }
+            tc_buf_reset(&chunk);
+        }
+        if (rc != SQLITE_ROW)
+            break;
+        if (sqlite3_column_bytes(q, 1) != STORE_SIG_REC - 8) {
+            st = tc_error_set(err, TOCSIN_ERR_STORE, s->path, 0, "cluster_sig.sig",
+                              "malformed near-duplicate signature in cluster %lld",
+                              (long long)id);
+            goto out;
+        }
+        if (!chunk.len)
+            first = id;
+        prev = id;
+        unsigned char fk[8];
+        store_put_le64(fk, (uint64_t)sqlite3_column_int64(q, 2));
+        if ((st = tc_buf_append(&chunk, sqlite3_column_blob(q, 1), STORE_SIG_REC - 8)) !=
+                TOCSIN_OK ||
+            (st = tc_buf_append(&chunk, fk, 8)) != TOCSIN_OK) {
+            st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        st = store_fail(s, "upgrading the store (signatures)", err);
+        goto out;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((st = store_exec(s, "DROP TABLE cluster_sig", err)) != TOCSIN_OK)
+        goto out;
+done:
+    if ((st = store_meta_set(s, "schema_version", STORE_SCHEMA_VERSION, err)) == TOCSIN_OK)
+        st = store_exec(s, "COMMIT", err);
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    tc_buf_free(&chunk);
+    if (st != TOCSIN_OK)
+        store_exec(s, "ROLLBACK", NULL);
+    return st;
+}
+
 tocsin_status tocsin_store_open(const char *path, bool read_only, tocsin_warn_fn warn,
                                 void *warn_ctx, tocsin_store **out, tocsin_error *err)
 {
@@ -294,7 +382,11 @@ tocsin_status tocsin_store_open(const char *path, bool read_only, tocsin_warn_fn
         char *ver = NULL;
         if ((st = store_meta_get(s, "schema_version", &ver, err)) != TOCSIN_OK)
             goto fail;
-        if (ver && strcmp(ver, STORE_SCHEMA_VERSION)) {
+        if (ver && !strcmp(ver, "1") && (st = store_migrate_v1(s, err)) != TOCSIN_OK) {
+            free(ver);
+            goto fail;
+        }
+        if (ver && strcmp(ver, "1") && strcmp(ver, STORE_SCHEMA_VERSION)) {
             st = tc_error_set(err, TOCSIN_ERR_STORE, path, 0, NULL,
                               "store schema version %s, this tocsin knows %s", ver,
                               STORE_SCHEMA_VERSION);

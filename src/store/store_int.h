@@ -5,9 +5,30 @@
 
 #include "common/common.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION "1"
+/* 2: near-duplicate signatures in chunks (`cluster_sigs`), `cluster` rows only for clusters
+ * with kept evidence or more than one post; version 1 stores are upgraded on open (store.c). */
+#define STORE_SCHEMA_VERSION "2"
+/* A signature chunk record: dd_sig_pack's bytes, then the cluster's first key (int64, little
+ * endian); at most STORE_SIG_CHUNK records per chunk. */
+#define STORE_SIG_REC 48
+#define STORE_SIG_CHUNK 65536
+
+static inline void store_put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint64_t store_get_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
 #define STORE_KEY_BYTES 32
 
 struct tocsin_store {
@@ -37,5 +58,19 @@ int64_t store_post_key(const tocsin_post *p);
 /* The keyed BLAKE2b pseudonym (16 bytes) of an author id of a platform. */
 void store_pseudonym(const tocsin_store *s, tocsin_strv platform, tocsin_strv author,
                      unsigned char out[16]);
+
+/* SHA-256 (sha256.c): with the CPU's SHA extensions when present, else libsodium's. */
+typedef struct store_sha256 {
+    bool ni; /* the SHA-NI path is used */
+    uint32_t h[8];
+    unsigned char buf[64];
+    size_t fill;
+    uint64_t bytes;
+    crypto_hash_sha256_state portable;
+} store_sha256;
+
+void store_sha256_init(store_sha256 *s);
+void store_sha256_update(store_sha256 *s, const void *data, size_t len);
+void store_sha256_final(store_sha256 *s, unsigned char out[32]);
 
 #endif

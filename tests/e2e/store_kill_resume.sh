@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # store_kill_resume.sh BUILD_DIR: `tocsin ingest` killed with SIGKILL at several points and run
 # again ends with exactly the tables of an uninterrupted run (keys, hourly totals with their
-# author sketches, topic counts, clusters, evidence); overlapping exports and duplicated lines
+# author sketches, topic counts, clusters, near-duplicate signatures one per cluster, evidence); overlapping exports and duplicated lines
 # count once; no raw author id reaches the database files. Ends with "N passed, N failed".
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -31,7 +31,7 @@ dump() { # db -> the tables that make up the counts, in a canonical order
       SELECT 'tot', lang, (SELECT channel FROM channel WHERE id = t.channel), hour, posts, uniq, hex(authors) FROM totals t ORDER BY 2, 3, 4;
       SELECT 'cnt', (SELECT name FROM topic WHERE id = x.topic), lang, (SELECT channel FROM channel WHERE id = x.channel), hour, posts, uniq, hex(authors) FROM counts x ORDER BY 2, 3, 4, 5;
       SELECT 'clu', id, first_key FROM cluster ORDER BY id;
-      SELECT 'sig', id, hex(sig) FROM cluster_sig ORDER BY id;
+      SELECT 'sig', c.first + s.value, hex(substr(c.sigs, s.value * 48 + 1, 48)) FROM cluster_sigs c, generate_series(0, c.last - c.first) s ORDER BY 2;
       SELECT 'post', key, id, ts, author, lang, cluster, text FROM post ORDER BY key;"
 }
 key "$tmp/ref.db" "$tmp/k.db"

@@ -302,7 +302,7 @@ static void test_shared_phrases(void)
     }
 }
 
-/* Signatures are stored (cluster_sig) and read back on resume, so their values are part of the
+/* Signatures are stored (cluster_sigs) and read back on resume, so their values are part of the
  * store format: these were computed by the original scalar code; the vectorized MinHash must
  * give exactly the same bands and SimHash (fixed texts, then a digest over 2,000 generated
  * ones). */

@@ -1,7 +1,9 @@
 /* test_store.c: the store end to end through the library: overlapping exports, duplicated
  * lines, re-ingested files and posts without ids count once; an interrupted ingest completed
  * later equals a one-shot ingest; a copy-paste flood is one unique post; no raw author id in the
- * database unless asked; the key file; rescan; the repost mode; trend denominators; coverage. */
+ * database unless asked; the key file; rescan; the repost mode; trend denominators; coverage;
+ * `cluster` rows exactly where readers look for them (schema 2) and the upgrade of a schema 1
+ * store. */
 #include "check.h"
 #include "tocsin.h"
 
@@ -408,6 +410,195 @@ static void test_rescan(void)
     CHECK_INT(q_int("rs.db", "SELECT sum(posts) FROM totals"), 150);
 }
 
+
+static long long rescan_with(const char *db, const tocsin_watchlist *wl)
+{
+    tocsin_store *s = NULL;
+    tocsin_error err;
+    tocsin_ingest_summary sum;
+    if (tocsin_store_open(path_of(db), false, NULL, NULL, &s, &err) != TOCSIN_OK)
+        return -1;
+    tocsin_ingest_opts o;
+    tocsin_ingest_opts_init(&o);
+    o.scan.watchlist = wl;
+    o.scan.lang_source = TOCSIN_LANG_SOURCE_INPUT;
+    char **missing = NULL;
+    size_t nm = 0;
+    tocsin_status st = tocsin_rescan(s, &o, &sum, &missing, &nm, &err);
+    tocsin_paths_free(missing, nm);
+    tocsin_store_close(s);
+    return st;
+}
+
+/* Schema 2 writes a `cluster` row (id, first key) only for clusters a reader looks up: one
+ * whose opening post is kept as evidence, or one that another post joined (surges look up the
+ * original of each cluster of evidence). A singleton that matched nothing gets none (one B-tree
+ * insert per post saved); a rescan that keeps it as evidence adds its row. */
+static void test_cluster_rows(void)
+{
+    char l[4][512], buf[2100];
+    line(l[0], sizeof l[0], "c1", 1629000000L, "u1", "chanK",
+         "the harbour cranes stood idle all morning under grey skies");
+    line(l[1], sizeof l[1], "c2", 1629000060L, "u2", "chanK",
+         "volunteers handed out bread and water at the old station near the square today");
+    line(l[2], sizeof l[2], "c3", 1629000120L, "u3", "chanK",
+         "volunteers handed out bread and water at the old station near the square today wildfire");
+    line(l[3], sizeof l[3], "c4", 1629000180L, "u4", "chanK",
+         "a wildfire was reported near the northern ridge this afternoon by hikers");
+    snprintf(buf, sizeof buf, "%s%s%s%s", l[0], l[1], l[2], l[3]);
+    write_file("cl.jsonl", buf);
+    tocsin_ingest_summary sum;
+    tocsin_error err;
+    const char *files[] = {"cl.jsonl"};
+    CHECK_INT(ingest("cl.db", wl_fire, files, 1, TOCSIN_REPOSTS_COUNT, false, &sum, &err),
+              TOCSIN_OK);
+    CHECK_INT(sum.new_posts, 4);
+    CHECK_INT(sum.unique, 3); /* c3 joins c2's cluster */
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM post"), 2);
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM cluster"), 2);
+    /* c2 matched nothing but c3 joined it: its row names c2, the post that opened it */
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM post p JOIN cluster c ON c.id = p.cluster"
+                             " JOIN seen s ON s.k = c.first_key WHERE s.c = -c.id"), 2);
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM post p JOIN cluster c ON c.id = p.cluster"
+                             " WHERE c.first_key = p.key"), 1); /* c4 opened its own */
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM cluster_sigs"), 1);
+    CHECK_INT(q_int("cl.db", "SELECT sum(last - first + 1) FROM cluster_sigs"), 3);
+    CHECK_INT(q_int("cl.db", "SELECT sum(length(sigs)) FROM cluster_sigs"), 3 * 48);
+    /* c1 kept as evidence by a rescan: its cluster gets its row */
+    write_file("cranes.yaml", "topics:\n  - id: fire\n    terms: [wildfire]\n"
+                              "  - id: port\n    terms: [cranes]\n");
+    tocsin_watchlist *wl = NULL;
+    CHECK_INT(tocsin_watchlist_load(path_of("cranes.yaml"), &wl, &err), TOCSIN_OK);
+    CHECK_INT(rescan_with("cl.db", wl), TOCSIN_OK);
+    tocsin_watchlist_free(wl);
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM post"), 3);
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM cluster"), 3);
+    CHECK_INT(q_int("cl.db", "SELECT count(*) FROM post p JOIN cluster c ON c.id = p.cluster"
+                             " JOIN seen s ON s.k = c.first_key WHERE s.c = -c.id"), 3);
+}
+
+/* Posts first..last of varied texts (12 words of 60, chosen by a hash of the post and word
+ * number): every fourth mentions a wildfire, every tenth repeats its predecessor's words. */
+static void write_mixed(const char *name, int first, int last)
+{
+    static const char *const vocab[] = {
+        "river", "bridge", "market", "council", "train", "harbour", "school", "festival",
+        "storm", "election", "museum", "garden", "factory", "airport", "hospital", "library",
+        "stadium", "village", "forest", "mountain", "island", "desert", "valley", "canal",
+        "tower", "castle", "temple", "station", "square", "street", "road", "farm", "mine",
+        "port", "beach", "lake", "park", "zoo", "bank", "court", "prison", "church", "mosque",
+        "bazaar", "clinic", "bakery", "cinema", "theatre", "office", "camp", "border", "field",
+        "orchard", "quarry", "dam", "pier", "plaza", "alley", "ridge", "meadow"};
+    size_t cap = (size_t)(last - first + 1) * 512 + 1, n = 0;
+    char *s = malloc(cap);
+    s[0] = '\0';
+    for (int i = first; i <= last; i++) {
+        char text[300] = "", id[32], author[32], l[512];
+        int src = i % 10 == 0 ? i - 1 : i;
+        size_t tl = 0;
+        for (int j = 0; j < 12; j++) {
+            unsigned long long h = (unsigned long long)src * 0x9e3779b97f4a7c15ULL + (unsigned)j;
+            h ^= h >> 29;
+            h *= 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 32;
+            tl += (size_t)snprintf(text + tl, sizeof text - tl, "%s%s", j ? " " : "",
+                                   vocab[h % (sizeof vocab / sizeof vocab[0])]);
+        }
+        if (i % 4 == 0)
+            snprintf(text + tl, sizeof text - tl, " wildfire");
+        snprintf(id, sizeof id, "m%d", i);
+        snprintf(author, sizeof author, "user%d", i % 23);
+        line(l, sizeof l, id, 1629000000L + i * 700L, author, i % 3 ? "chanM" : "chanN", text);
+        memcpy(s + n, l, strlen(l) + 1);
+        n += strlen(l);
+    }
+    write_file(name, s);
+    free(s);
+}
+
+static const char sigs_sql[] =
+    "WITH RECURSIVE r(chunk, i) AS (SELECT first, 0 FROM cluster_sigs UNION ALL"
+    " SELECT r.chunk, r.i + 1 FROM r JOIN cluster_sigs c ON c.first = r.chunk"
+    " WHERE r.i < c.last - c.first)"
+    " SELECT c.first + r.i, substr(c.sigs, r.i * 48 + 1, 48) FROM r"
+    " JOIN cluster_sigs c ON c.first = r.chunk ORDER BY 1";
+
+/* A schema 1 store (one `cluster_sig` row per cluster, a `cluster` row for every cluster) is
+ * upgraded when opened for writing: ingesting more into it gives what a schema 2 store gets
+ * from the same posts. A version this tocsin does not know is refused. */
+static void test_upgrade_v1(void)
+{
+    tocsin_ingest_summary sum;
+    tocsin_error err;
+    write_mixed("mix1.jsonl", 1, 120);
+    write_mixed("mix2.jsonl", 61, 200);
+    const char *a[] = {"mix1.jsonl"}, *b[] = {"mix2.jsonl"};
+    CHECK_INT(ingest("seq.db", wl_both, a, 1, TOCSIN_REPOSTS_COUNT, false, &sum, &err), TOCSIN_OK);
+    CHECK_INT(ingest("seq.db", wl_both, b, 1, TOCSIN_REPOSTS_COUNT, false, &sum, &err), TOCSIN_OK);
+    CHECK_INT(ingest("up.db", wl_both, a, 1, TOCSIN_REPOSTS_COUNT, false, &sum, &err), TOCSIN_OK);
+    /* turn up.db into what schema 1 wrote */
+    sqlite3 *h;
+    CHECK_INT(sqlite3_open(path_of("up.db"), &h), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(
+        h,
+        "BEGIN; CREATE TABLE cluster_sig(id INTEGER PRIMARY KEY, sig BLOB NOT NULL);"
+        "WITH RECURSIVE r(chunk, i) AS (SELECT first, 0 FROM cluster_sigs UNION ALL"
+        " SELECT r.chunk, r.i + 1 FROM r JOIN cluster_sigs c ON c.first = r.chunk"
+        " WHERE r.i < c.last - c.first)"
+        " INSERT INTO cluster_sig SELECT c.first + r.i, substr(c.sigs, r.i * 48 + 1, 40) FROM r"
+        " JOIN cluster_sigs c ON c.first = r.chunk;"
+        "INSERT OR IGNORE INTO cluster(id, first_key) SELECT -c, k FROM seen WHERE c < 0;"
+        "DROP TABLE cluster_sigs; UPDATE meta SET v = '1' WHERE k = 'schema_version'; COMMIT;",
+        NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "  downgrade: %s\n", msg ? msg : "?");
+    sqlite3_free(msg);
+    sqlite3_close(h);
+    CHECK_INT(rc, SQLITE_OK);
+    long long clusters = q_int("up.db", "SELECT count(*) FROM seen WHERE c < 0");
+    CHECK(clusters > 100);
+    CHECK_INT(q_int("up.db", "SELECT count(*) FROM cluster_sig"), clusters);
+    CHECK_INT(ingest("up.db", wl_both, b, 1, TOCSIN_REPOSTS_COUNT, false, &sum, &err), TOCSIN_OK);
+    CHECK_INT(sum.new_posts, 80);
+    CHECK_INT(q_int("up.db", "SELECT v FROM meta WHERE k = 'schema_version'"), 2);
+    CHECK_INT(q_int("up.db", "SELECT count(*) FROM sqlite_master WHERE name = 'cluster_sig'"), 0);
+    static const char *const same[] = {
+        counts_sql, totals_sql, sigs_sql,
+        "SELECT k, c FROM seen ORDER BY k",
+        "SELECT key, cluster, ts, author, text FROM post ORDER BY key"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *x = q_dump("up.db", same[i]), *y = q_dump("seq.db", same[i]);
+        CHECK(strlen(x) > 20 && !strcmp(x, y));
+        if (strcmp(x, y))
+            fprintf(stderr, "  differs: %s\n", same[i]);
+        free(x), free(y);
+    }
+    /* the upgraded store keeps its schema 1 `cluster` rows (one per cluster opened before the
+     * upgrade); the rows added since are schema 2's */
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cluster WHERE id <= %lld", clusters);
+    CHECK_INT(q_int("up.db", sql), clusters);
+    snprintf(sql, sizeof sql, "SELECT id, first_key FROM cluster WHERE id > %lld ORDER BY id",
+             clusters);
+    char *x = q_dump("up.db", sql), *y = q_dump("seq.db", sql);
+    CHECK(strlen(x) > 20 && !strcmp(x, y));
+    free(x), free(y);
+    CHECK(q_int("seq.db", "SELECT count(*) FROM cluster") <
+          q_int("seq.db", "SELECT count(*) FROM seen WHERE c < 0"));
+    CHECK_INT(q_int("seq.db", "SELECT count(*) FROM post p JOIN cluster c ON c.id = p.cluster"
+                              " JOIN seen s ON s.k = c.first_key WHERE s.c = -c.id"),
+              q_int("seq.db", "SELECT count(*) FROM post"));
+    /* a schema from a newer tocsin is refused, not rewritten */
+    CHECK_INT(sqlite3_open(path_of("up.db"), &h), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(h, "UPDATE meta SET v = '3' WHERE k = 'schema_version'", NULL, NULL,
+                           NULL), SQLITE_OK);
+    sqlite3_close(h);
+    tocsin_store *s = NULL;
+    CHECK_INT(tocsin_store_open(path_of("up.db"), false, NULL, NULL, &s, &err), TOCSIN_ERR_STORE);
+    CHECK(strstr(err.message, "schema version 3") != NULL);
+}
+
 static void test_reposts(void)
 {
     /* X v1.1 sample with retweets */
@@ -568,6 +759,8 @@ int main(void)
     RUN(test_privacy);
     RUN(test_resume);
     RUN(test_rescan);
+    RUN(test_cluster_rows);
+    RUN(test_upgrade_v1);
     RUN(test_reposts);
     RUN(test_trend_and_coverage);
     RUN(test_gaps);
