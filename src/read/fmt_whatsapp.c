@@ -5,7 +5,8 @@
  *   iOS      "[09.12.20, 23:55:10] Name: text" (also "[12/9/20, 11:55:10 PM] Name: text")
  * A line that does not start with a date continues the previous message (multi-line messages).
  * A line whose text has no "Name: " is a system message (kind service, no author). U+200E marks
- * and the U+202F / NBSP before AM/PM are tolerated.
+ * and the U+202F / NBSP before AM/PM are tolerated. 12-hour clocks: "AM", "a.m.", "p. m."
+ * (Spanish); with a marker the hour is 1-12 (12 a.m. = 00), without one 0-23.
  *
  * Choices: there are no ids, so the id is the 1-based line number where the message starts; the
  * channel (id and name) is the file's base name without ".txt" (exports are one chat per file,
@@ -80,6 +81,31 @@ static size_t skip_spaces(const char *p, size_t n, size_t i)
     }
 }
 
+/* The 12-hour marker at j: "AM"/"PM", "a.m."/"p.m." and, as Spanish and other locales write
+ * it, "a. m."/"p. m." (the space may be NBSP or U+202F; the last period may be missing), in
+ * either case. @return the offset after it, 0 when there is none; *pm says which. */
+static size_t ampm(const char *p, size_t n, size_t j, bool *pm)
+{
+    if (j >= n)
+        return 0;
+    int c = tolower((unsigned char)p[j]);
+    if (c != 'a' && c != 'p')
+        return 0;
+    *pm = c == 'p';
+    size_t i = j + 1;
+    bool dotted = i < n && p[i] == '.';
+    if (dotted)
+        i = skip_spaces(p, n, i + 1);
+    if (i >= n || tolower((unsigned char)p[i]) != 'm')
+        return 0;
+    i++;
+    if (dotted && i < n && p[i] == '.')
+        i++;
+    if (i < n && isalpha((unsigned char)p[i]))
+        return 0; /* a word, not a marker */
+    return i;
+}
+
 /* Parses the timestamp prefix of a line. @return false when the line does not start with one. */
 static bool parse_stamp(const char *p, size_t n, wa_stamp *st)
 {
@@ -121,20 +147,13 @@ static bool parse_stamp(const char *p, size_t n, wa_stamp *st)
         if (!num(p, n, &i, 2, &st->s))
             return false;
     }
-    size_t j = skip_spaces(p, n, i);
-    if (j + 2 <= n && (toupper((unsigned char)p[j]) == 'A' || toupper((unsigned char)p[j]) == 'P') &&
-        toupper((unsigned char)p[j + 1]) == 'M') {
-        bool pm = toupper((unsigned char)p[j]) == 'P';
+    bool pm;
+    size_t e = ampm(p, n, skip_spaces(p, n, i), &pm);
+    if (e) { /* a 12-hour clock: 12 a.m. is 00, 12 p.m. is 12, and no hour 0 or 13+ */
         if (st->h < 1 || st->h > 12)
             return false;
         st->h = st->h % 12 + (pm ? 12 : 0);
-        i = j + 2;
-    } else if (j + 4 <= n && !strncasecmp(p + j, "a.m.", 4)) {
-        st->h %= 12;
-        i = j + 4;
-    } else if (j + 4 <= n && !strncasecmp(p + j, "p.m.", 4)) {
-        st->h = st->h % 12 + 12;
-        i = j + 4;
+        i = e;
     }
     if (st->h > 23 || st->mi > 59 || st->s > 60)
         return false;

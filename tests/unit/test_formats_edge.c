@@ -528,6 +528,61 @@ static void one_time_parser_for_every_entry_point(void)
     }
 }
 
+/* 12-hour clocks in every spelling WhatsApp writes ("AM", "a.m.", Spanish "p. m." with a
+ * space, NBSP or U+202F inside): 12 a.m. is 00, 12 p.m. is 12, hours 1-12 only with a marker,
+ * 0-23 without. A stamp that breaks the rule is no stamp: the line continues the message
+ * before it. */
+static void whatsapp_am_pm(void)
+{
+    got g;
+    read_all(&g,
+             write_input("Chat con Ana.txt",
+                         "20/12/20, 11:55 p. m. - Ana: uno\n"           /* 23:55 */
+                         "21/12/20, 12:05 a. m. - Ana: dos\n"           /* 00:05 */
+                         "21/12/20, 12:05 p. m. - Ana: tres\n"          /* 12:05 */
+                         "21/12/20, 1:07 a.\xc2\xa0m. - Ana: cuatro\n"  /* NBSP inside */
+                         "21/12/20, 9:30\xe2\x80\xafp.\xe2\x80\xafm. - Ana: cinco\n"
+                         "21/12/20, 10:00 p.m. - Ana: seis\n"
+                         "21/12/20, 12:00 AM - Ana: siete\n"
+                         "21/12/20, 12:00 PM - Ana: ocho\n"
+                         "21/12/20, 00:10 - Ana: nueve\n"               /* no marker: 0-23 */
+                         "21/12/20, 23:10 - Ana: diez\n"
+                         "21/12/20, 13:05 p. m. - Ana: not a stamp\n"   /* 13 with a marker */
+                         "21/12/20, 0:05 a.m. - Ana: not a stamp\n"     /* 0 with a marker */
+                         "21/12/20, 13:05 PM - Ana: not a stamp\n"
+                         "21/12/20, 0:05 AM - Ana: not a stamp\n"
+                         "21/12/20, 11:05 p. - Ana: not a stamp\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "whatsapp");
+    CHECK_INT(g.n, 10);
+    const char *want[] = {"2020-12-20T23:55:00Z", "2020-12-21T00:05:00Z", "2020-12-21T12:05:00Z",
+                          "2020-12-21T01:07:00Z", "2020-12-21T21:30:00Z", "2020-12-21T22:00:00Z",
+                          "2020-12-21T00:00:00Z", "2020-12-21T12:00:00Z", "2020-12-21T00:10:00Z",
+                          "2020-12-21T23:10:00Z"};
+    for (size_t i = 0; i < 10 && i < g.n; i++)
+        CHECK_STR(g.ts[i], want[i]);
+    if (g.n == 10) {
+        CHECK_STR(g.text[0], "uno");
+        CHECK_STR(g.text[4], "cinco");
+        CHECK_STR(g.author_name[4], "Ana");
+        CHECK(strstr(g.text[9], "diez\n21/12/20, 13:05 p. m. - Ana: not a stamp\n") != NULL);
+    }
+    got_free(&g);
+    /* iOS */
+    read_all(&g,
+             write_input("ios_es.txt", "[20/12/20, 11:55:10 p. m.] Ana: uno\n"
+                                       "[21/12/20, 12:00:01 a.m.] Ana: dos\n"),
+             NULL, NULL, false);
+    CHECK_STR(g.format, "whatsapp");
+    CHECK_INT(g.n, 2);
+    if (g.n == 2) {
+        CHECK_STR(g.ts[0], "2020-12-20T23:55:10Z");
+        CHECK_STR(g.ts[1], "2020-12-21T00:00:01Z");
+        CHECK_STR(g.text[1], "dos");
+    }
+    got_free(&g);
+}
+
 /* ---- feeds ---- */
 
 static void feed_dates_and_double_escaping(void)
@@ -978,6 +1033,7 @@ int main(void)
     RUN(unknown_shape_says_what_was_tried);
     RUN(forced_format);
     RUN(whatsapp_styles);
+    RUN(whatsapp_am_pm);
     RUN(one_time_parser_for_every_entry_point);
     RUN(feed_dates_and_double_escaping);
     RUN(reddit_type_drift);
