@@ -82,6 +82,16 @@ static int key_field(const char *k, size_t n, bool ci, int *prio)
     return -1;
 }
 
+void rd_keys_init(void)
+{
+    pthread_once(&key_once, key_init);
+}
+
+int rd_key_class(const char *key, size_t len, int *prio)
+{
+    return key_field(key, len, false, prio);
+}
+
 static void names_list(tocsin_field f, char *buf, size_t cap)
 {
     size_t l = 0;
@@ -251,6 +261,60 @@ static tocsin_status map_json_generic(rd_out *o, const rd_rec *rec)
     if (tj_text(d, found[TOCSIN_FIELD_CHANNEL], &v))
         p->channel_id = p->channel_name = v;
     if (tj_str(d, found[TOCSIN_FIELD_LANG], &v))
+        p->lang = v;
+    return TOCSIN_OK;
+}
+
+/* A picked value as text: a view into the record, or decoded into the record arena. */
+static tocsin_strv fval_text(rd_out *o, const rd_fval *v)
+{
+    if (v->type != RD_FV_STR_ESC)
+        return tc_strv(v->p, v->n);
+    char *d = rd_out_alloc(o, v->n ? v->n : 1);
+    if (!d)
+        return tc_strv(NULL, 0);
+    return tc_strv(d, rd_fast_unescape(v->p, v->n, d));
+}
+
+/* map_json_generic for a record picked by rd_fast_scan: the same posts, skips and messages. */
+tocsin_status rd_generic_map_fast(rd_out *o, const rd_fobj *g)
+{
+    const rd_fval *f = g->f;
+    if (f[TOCSIN_FIELD_TEXT].type == RD_FV_NONE) {
+        char names[120];
+        names_list(TOCSIN_FIELD_TEXT, names, sizeof names);
+        rd_out_skip(o, TOCSIN_SKIP_NO_TEXT, "no text field (%s)", names);
+        return TOCSIN_OK;
+    }
+    tocsin_post *p = rd_out_post(o);
+    if (!p)
+        return TOCSIN_ERR_NOMEM;
+    p->text = fval_text(o, &f[TOCSIN_FIELD_TEXT]);
+    if (!p->text.ptr)
+        return TOCSIN_ERR_NOMEM;
+    tocsin_strv v;
+    if (f[TOCSIN_FIELD_ID].type != RD_FV_NONE && (v = fval_text(o, &f[TOCSIN_FIELD_ID])).ptr)
+        p->id = v;
+    const rd_fval *t = &f[TOCSIN_FIELD_TIME];
+    if (t->type == RD_FV_INT) { /* at most 18 digits: the scanner saw to it */
+        int64_t iv = 0;
+        bool neg = t->p[0] == '-';
+        for (size_t i = neg; i < t->n; i++)
+            iv = iv * 10 + (t->p[i] - '0');
+        p->ts = rd_epoch_scale(neg ? -iv : iv);
+        p->has_ts = true;
+    } else if (t->type != RD_FV_NONE && (v = fval_text(o, t)).ptr) {
+        char kb[64];
+        snprintf(kb, sizeof kb, "%.*s", (int)g->time_key_len, g->time_key);
+        set_time(o, p, v.ptr, v.len, kb);
+    }
+    if (f[TOCSIN_FIELD_AUTHOR].type != RD_FV_NONE &&
+        (v = fval_text(o, &f[TOCSIN_FIELD_AUTHOR])).ptr)
+        p->author_id = p->author_name = v;
+    if (f[TOCSIN_FIELD_CHANNEL].type != RD_FV_NONE &&
+        (v = fval_text(o, &f[TOCSIN_FIELD_CHANNEL])).ptr)
+        p->channel_id = p->channel_name = v;
+    if (f[TOCSIN_FIELD_LANG].type != RD_FV_NONE && (v = fval_text(o, &f[TOCSIN_FIELD_LANG])).ptr)
         p->lang = v;
     return TOCSIN_OK;
 }

@@ -54,6 +54,9 @@ tocsin_status tj_batch_begin(tj_doc *d, const char *buf, size_t len);
  * after tj_parse), 0 at the end of the chunk, -1 on an error (the batch is then over). */
 int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n);
 
+/* True when buf[0..len) is valid UTF-8 (simdjson's validator, the kernel chosen at run time). */
+bool tj_utf8_valid(const char *buf, size_t len);
+
 tj_type tj_type_of(tj_doc *d, tj_val v);
 /* Member `key` of an object (0 when v is not an object or has no such key). */
 tj_val tj_get(tj_doc *d, tj_val obj, const char *key);

@@ -465,6 +465,11 @@ int tj_batch_next(tj_doc *d, tj_val *root, size_t *off, size_t *n)
     return 1;
 }
 
+bool tj_utf8_valid(const char *buf, size_t len)
+{
+    return simdjson::validate_utf8(buf, len);
+}
+
 tj_type tj_type_of(tj_doc *d, tj_val v)
 {
     return valid(d, v) ? type_of_element(d->hs[v - 1].e) : TJ_MISSING;

@@ -1,5 +1,6 @@
 /* reader_int.h: what the reader's own files (reader.c, generic.c, time.c) share and formats do
- * not see: the byte window with record framing, the zone type, the CSV helpers. */
+ * not see: the byte window with record framing, the zone type, the CSV helpers, the JSON Lines
+ * fast path. */
 #ifndef TOCSIN_READ_READER_INT_H
 #define TOCSIN_READ_READER_INT_H
 
@@ -46,6 +47,15 @@ bool rd_src_want(rd_src *s, size_t want);
 /* True when the record [rec, rec+n) can be parsed in place (TJ_PADDING readable bytes follow). */
 bool rd_src_padded(const rd_src *s, const char *rec, size_t n);
 
+/* JSON element scanner: an array element ends before a ',' or ']' at depth 0 (not consumed).
+ * depth is 64-bit: it grows by one per byte scanned at most, so no input can overflow it (an
+ * `int` did after 2^31 opening brackets, which a mapped file can hold). */
+typedef struct rd_jscan {
+    uint64_t depth;
+    bool in_str, esc;
+} rd_jscan;
+size_t rd_scan_elem(void *st, const char *p, size_t n, bool *done);
+
 /* Line scanner (state: none). */
 size_t rd_scan_line(void *st, const char *p, size_t n, bool *done);
 
@@ -79,5 +89,51 @@ void rd_out_bad_utf8(rd_out *o, size_t n);
 
 /* Candidate names for field discovery (generic.c), in priority order, NULL-terminated. */
 extern const char *const *const rd_field_names[TOCSIN_FIELD__COUNT];
+
+/* The field a member key names (exact case) and its priority among that field's names (0 =
+ * best); -1 when none. rd_keys_init() must have run once (it is cheap to call again). */
+void rd_keys_init(void);
+int rd_key_class(const char *key, size_t len, int *prio);
+
+/* ---- the JSON Lines fast path (jsonl_fast.c) ---- */
+enum { RD_FV_NONE, RD_FV_STR, RD_FV_STR_ESC, RD_FV_INT };
+typedef struct rd_fval {
+    const char *p; /* a string's raw content (between the quotes) or an integer's text */
+    size_t n;
+    unsigned char type;
+} rd_fval;
+typedef struct rd_fobj {
+    rd_fval f[TOCSIN_FIELD__COUNT]; /* the member each field takes, picked as the DOM path does */
+    const char *time_key;           /* the key of f[TOCSIN_FIELD_TIME] */
+    size_t time_key_len;
+} rd_fobj;
+
+/* Checks the one JSON object starting buf[0..n) (after optional blanks) and picks the generic
+ * fields from it (views into buf). The record ends with the newline after the object, or at
+ * buf[n) when at_eof. Only valid UTF-8 may be passed; kc is the caller's key cache. @return the bytes of the record, newline
+ * included; 0 when the record must go the DOM way (see jsonl_fast.c for what is declined). */
+/* The keys of the previous record, by member index (most exports repeat one key order), with
+ * their class: the scanner then checks a key with one 16-byte compare. Zero it to start. */
+#define RD_KEYCACHE_N 32
+typedef struct rd_keycache {
+    unsigned n;
+    struct rd_keycache_ent {
+        unsigned char key[16]; /* the key's bytes (and what followed it, up to 16) */
+        unsigned char len, prio;
+        signed char field;
+    } m[RD_KEYCACHE_N];
+} rd_keycache;
+size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_fobj *o);
+/* Decodes the raw string s[0..n) accepted by rd_fast_scan into out (n bytes are enough).
+ * @return the decoded length. */
+size_t rd_fast_unescape(const char *s, size_t n, char *out);
+/* Maps a record picked by rd_fast_scan as map_json_generic maps its DOM (generic.c). */
+tocsin_status rd_generic_map_fast(rd_out *o, const rd_fobj *g);
+/* n bytes in the record arena (reset with the next record); NULL when out of memory. */
+char *rd_out_alloc(rd_out *o, size_t n);
+/* Tests only: when set before a reader is opened, it never takes the fast path; and how many
+ * records a reader read by the fast path. */
+extern int rd_fast_disabled;
+uint64_t rd_reader_fast_records(const tocsin_reader *r);
 
 #endif
