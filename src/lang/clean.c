@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 
 void lang_clean_free(lang_clean *c)
@@ -107,16 +110,17 @@ lang_script lang_script_from_code(const char *code)
 
 /* --- the pass -------------------------------------------------------------------------------- */
 
-/* Properties of the code points below U+0800 (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic,
- * Syriac, Thaana: most of what tocsin reads), looked up once from utf8proc into a table so the
- * hot loop makes no library call for them. */
+/* Properties of the code points below U+3100 (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic,
+ * the Indic scripts, Thai, Georgian, general punctuation, kana: most of what tocsin reads),
+ * looked up once from utf8proc into a table (50 KB) so the hot loop makes no library call for
+ * them. */
 enum { CLS_OTHER = 0, CLS_LETTER, CLS_MARK, CLS_PUNCT };
 typedef struct cp_props {
     uint16_t lower;
     uint8_t cls;
     uint8_t script;
 } cp_props;
-#define PROPS_N 0x800
+#define PROPS_N 0x3100
 static cp_props props[PROPS_N];
 static pthread_once_t props_once = PTHREAD_ONCE_INIT;
 
@@ -162,6 +166,15 @@ static inline size_t next_cp(const char *s, size_t len, size_t i, uint32_t *cp)
         *cp = (uint32_t)(b & 0x1F) << 6 | ((unsigned char)s[i + 1] & 0x3F);
         return 2;
     }
+    if (b >= 0xE0 && b < 0xF0 && i + 2 < len && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+        ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+        uint32_t v = (uint32_t)(b & 0x0F) << 12 | (uint32_t)((unsigned char)s[i + 1] & 0x3F) << 6 |
+                     ((unsigned char)s[i + 2] & 0x3F);
+        if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) { /* not overlong, not a surrogate */
+            *cp = v;
+            return 3;
+        }
+    }
     return tc_utf8_decode((const unsigned char *)s + i, len - i, cp);
 }
 
@@ -191,14 +204,10 @@ static bool tld_known(const char *s, size_t n)
 }
 
 /* A token that is a link or an address: "scheme://...", "www.x", "user@host.tld", or a bare
- * ASCII domain "x.tld[/...]" with a known top-level domain. */
-static bool token_is_link(const char *t, size_t n)
+ * ASCII domain "x.tld[/...]" with a known top-level domain. `dot` and `colon`: whether the
+ * token has a '.' and a ':' (known from the token scan). */
+static bool token_is_link(const char *t, size_t n, bool dot, bool colon)
 {
-    bool dot = false, colon = false;
-    for (size_t k = 0; k < n; k++) {
-        dot |= t[k] == '.';
-        colon |= t[k] == ':';
-    }
     if (!dot && !colon)
         return false; /* most tokens: no link can be without '.' or "://" */
     if ((colon && memmem(t, n, "://", 3)) || (dot && has_prefix_ci(t, n, "www.")))
@@ -232,9 +241,23 @@ static bool token_is_link(const char *t, size_t n)
     return tld_known(t + last_dot + 1, slash - last_dot - 1);
 }
 
+/* What the token scan notes of each ASCII byte. */
+enum { TOK_SPACE = 1, TOK_LETTER = 2, TOK_DOT = 4, TOK_COLON = 8, TOK_OTHER = 16 };
+#define TOK_CLASS(b)                                                                              \
+    ((b) == ' ' || ((b) >= 0x09 && (b) <= 0x0D) ? TOK_SPACE                                        \
+     : ((b) | 0x20) >= 'a' && ((b) | 0x20) <= 'z' ? TOK_LETTER                                     \
+     : (b) == '.'                                 ? TOK_DOT | TOK_OTHER                            \
+     : (b) == ':'                                 ? TOK_COLON | TOK_OTHER                          \
+                                                  : TOK_OTHER)
+#define TOK_C4(b) TOK_CLASS(b), TOK_CLASS((b) + 1), TOK_CLASS((b) + 2), TOK_CLASS((b) + 3)
+#define TOK_C16(b) TOK_C4(b), TOK_C4((b) + 4), TOK_C4((b) + 8), TOK_C4((b) + 12)
+static const uint8_t ascii_class[128] = {TOK_C16(0),  TOK_C16(16), TOK_C16(32), TOK_C16(48),
+                                         TOK_C16(64), TOK_C16(80), TOK_C16(96), TOK_C16(112)};
+
 static tocsin_status grow(lang_clean *c, size_t len)
 {
-    size_t need_text = 2 * len + 4, need_cps = 2 * len + 4; /* camelCase splits add spaces */
+    /* camelCase splits add spaces; 16 more: the word fast path writes 16 at a time */
+    size_t need_text = 2 * len + 20, need_cps = 2 * len + 20;
     if (c->text_cap < need_text) {
         char *p = realloc(c->text, need_text);
         if (!p)
@@ -356,10 +379,10 @@ static bool is_upper_letter(uint32_t cp)
     return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LU;
 }
 
-/* One whitespace-free token t[0..n). */
-static void clean_token(lang_clean *c, const char *t, size_t n)
+/* One whitespace-free token t[0..n); flags: what the token scan saw in it (TOK_*). */
+static void clean_token(lang_clean *c, const char *t, size_t n, unsigned flags)
 {
-    if (token_is_link(t, n)) {
+    if (token_is_link(t, n, flags & TOK_DOT, flags & TOK_COLON)) {
         put_space(c);
         return;
     }
@@ -409,6 +432,20 @@ static void clean_token(lang_clean *c, const char *t, size_t n)
             i++;
             continue;
         }
+        if (b >= 0xC2 && b < 0xE0 && i + 1 < n && ((unsigned char)t[i + 1] & 0xC0) == 0x80) {
+            /* a two-byte letter (Latin, Cyrillic, Arabic...) but a Hebrew one: inline */
+            uint32_t cp = (uint32_t)(b & 0x1F) << 6 | ((unsigned char)t[i + 1] & 0x3F);
+            const cp_props *pp = &props[cp];
+            if (pp->cls == CLS_LETTER && pp->script != LSCRIPT_HEBR) {
+                memcpy(c->text + c->text_len, t + i, 2);
+                c->text_len += 2;
+                c->cps[c->n_cps++] = pp->lower;
+                c->per_script[pp->script]++;
+                c->letters++;
+                i += 2;
+                continue;
+            }
+        }
         uint32_t cp;
         size_t k = next_cp(t, n, i, &cp);
         put_char(c, t + i, k, cp);
@@ -423,12 +460,79 @@ tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len, size_t m
     c->text_len = 0;
     c->n_cps = 0;
     c->cps[c->n_cps++] = ' ';
-    memset(c->per_script, 0, sizeof c->per_script);
+    static const uint32_t no_letters[LSCRIPT__COUNT];
+    memcpy(c->per_script, no_letters, sizeof c->per_script);
     c->letters = 0;
     c->yiddish_marks = 0;
     c->assamese_marks = 0;
     size_t i = 0;
     while (i < len && c->letters < max_letters) {
+#ifdef __SSE2__
+        if (i + 16 <= len) {
+            /* A word of 1-15 ASCII letters followed by an ASCII space or control (most words
+             * of Latin-script text): copied and lowercased 16 bytes at a time. */
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+            __m128i ws = _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                _mm_cmpeq_epi8(_mm_min_epu8(_mm_sub_epi8(v, _mm_set1_epi8(9)), _mm_set1_epi8(4)),
+                               _mm_sub_epi8(v, _mm_set1_epi8(9))));
+            __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            __m128i ld = _mm_sub_epi8(low, _mm_set1_epi8('a'));
+            __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(ld, _mm_set1_epi8(25)), ld);
+            unsigned sp = (unsigned)_mm_movemask_epi8(ws);
+            unsigned lt = (unsigned)_mm_movemask_epi8(letter);
+            unsigned e = (unsigned)__builtin_ctz(sp | 0x10000u);
+            if (e && e < 16 && (~lt & ((1u << e) - 1)) == 0) {
+                memcpy(c->text + c->text_len, in + i, 16);
+                c->text_len += e;
+                __m128i zero = _mm_setzero_si128();
+                __m128i w0 = _mm_unpacklo_epi8(low, zero), w1 = _mm_unpackhi_epi8(low, zero);
+                uint32_t *o = c->cps + c->n_cps;
+                _mm_storeu_si128((__m128i *)(void *)o, _mm_unpacklo_epi16(w0, zero));
+                _mm_storeu_si128((__m128i *)(void *)(o + 4), _mm_unpackhi_epi16(w0, zero));
+                _mm_storeu_si128((__m128i *)(void *)(o + 8), _mm_unpacklo_epi16(w1, zero));
+                _mm_storeu_si128((__m128i *)(void *)(o + 12), _mm_unpackhi_epi16(w1, zero));
+                c->n_cps += e;
+                c->per_script[LSCRIPT_LATN] += e;
+                c->letters += e;
+                i += e;
+                continue;
+            }
+        }
+#endif
+        unsigned char b0 = (unsigned char)in[i];
+        if (b0 >= 0xC2 && b0 < 0xE0) {
+            /* A word of two-byte letters of one script (Cyrillic, Arabic, Greek, accented
+             * Latin...; not Hebrew, whose Yiddish marks are counted by put_char) ending at an
+             * ASCII space, a control or the end: written straight away, committed only when it
+             * is the whole token (otherwise the token is cleaned below, as if not seen). */
+            size_t j = i, tl = c->text_len, nc = c->n_cps, cnt = 0;
+            unsigned scr = LSCRIPT__COUNT;
+            while (j + 1 < len) {
+                unsigned char x0 = (unsigned char)in[j], x1 = (unsigned char)in[j + 1];
+                if (x0 < 0xC2 || x0 >= 0xE0 || (x1 & 0xC0) != 0x80)
+                    break;
+                const cp_props *pp = &props[(uint32_t)(x0 & 0x1F) << 6 | (x1 & 0x3F)];
+                if (pp->cls != CLS_LETTER || pp->script == LSCRIPT_HEBR ||
+                    (cnt && pp->script != scr))
+                    break;
+                scr = pp->script;
+                c->text[tl] = (char)x0;
+                c->text[tl + 1] = (char)x1;
+                tl += 2;
+                c->cps[nc++] = pp->lower;
+                cnt++;
+                j += 2;
+            }
+            if (cnt && (j == len || in[j] == ' ' || (in[j] >= 0x09 && in[j] <= 0x0D))) {
+                c->text_len = tl;
+                c->n_cps = nc;
+                c->per_script[scr] += (uint32_t)cnt;
+                c->letters += cnt;
+                i = j;
+                continue;
+            }
+        }
         uint32_t cp;
         size_t k = next_cp(in, len, i, &cp);
         if (is_space_cp(cp)) {
@@ -437,20 +541,36 @@ tocsin_status lang_clean_run(lang_clean *c, const char *in, size_t len, size_t m
             continue;
         }
         size_t start = i;
+        unsigned flags = 0;
         while (i < len) {
             unsigned char b = (unsigned char)in[i];
             if (b < 0x80) { /* ASCII: no decoding */
-                if (b == ' ' || (b >= 0x09 && b <= 0x0D))
+                unsigned f = ascii_class[b];
+                if (f & TOK_SPACE)
                     break;
+                flags |= f;
                 i++;
                 continue;
             }
             k = next_cp(in, len, i, &cp);
             if (is_space_cp(cp))
                 break;
+            flags |= TOK_OTHER;
             i += k;
         }
-        clean_token(c, in + start, i - start);
+        if (flags == TOK_LETTER) {
+            /* ASCII letters only (most Latin-script words): no link, mention or hashtag */
+            size_t m = i - start;
+            memcpy(c->text + c->text_len, in + start, m);
+            c->text_len += m;
+            for (size_t j = 0; j < m; j++)
+                c->cps[c->n_cps + j] = (unsigned char)in[start + j] | 0x20;
+            c->n_cps += m;
+            c->per_script[LSCRIPT_LATN] += (uint32_t)m;
+            c->letters += m;
+        } else {
+            clean_token(c, in + start, i - start, flags);
+        }
     }
     while (c->text_len && c->text[c->text_len - 1] == ' ')
         c->text_len--;

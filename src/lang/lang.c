@@ -345,15 +345,12 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
     count[LSCRIPT_KANA] = 0;
     lang_script dom = LSCRIPT_NONE, dom_nl = LSCRIPT_NONE;
     uint32_t best = 0, best_nl = 0;
-    for (int s = 1; s < LSCRIPT__COUNT; s++) {
-        if (count[s] > best) {
-            best = count[s];
-            dom = (lang_script)s;
-        }
-        if (s != LSCRIPT_LATN && count[s] > best_nl) {
-            best_nl = count[s];
-            dom_nl = (lang_script)s;
-        }
+    for (int s = 1; s < LSCRIPT__COUNT; s++) { /* without branches: cmovs */
+        bool more = count[s] > best, more_nl = s != LSCRIPT_LATN && count[s] > best_nl;
+        best = more ? count[s] : best;
+        dom = more ? (lang_script)s : dom;
+        best_nl = more_nl ? count[s] : best_nl;
+        dom_nl = more_nl ? (lang_script)s : dom_nl;
     }
     if (dom == LSCRIPT_LATN && best_nl && (size_t)best_nl * 3 >= c->letters) {
         dom = dom_nl;
