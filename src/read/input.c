@@ -4,6 +4,8 @@
 #include "read/input.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <zstd_errors.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +124,8 @@ tocsin_status rd_in_open(rd_in *in, const char *path, bool allow_map, tocsin_err
             rd_in_close(in);
             return tc_error_set(err, TOCSIN_ERR_NOMEM, path, 0, NULL, "cannot start zstd");
         }
-        /* Pushshift / Arctic Shift dumps are written with --long=31. */
-        ZSTD_DCtx_setParameter(in->zd, ZSTD_d_windowLogMax, 31);
+        /* Pushshift / Arctic Shift dumps are written with --long=31 (see input.h) */
+        ZSTD_DCtx_setParameter(in->zd, ZSTD_d_windowLogMax, RD_ZSTD_WINDOW_LOG_MAX);
     } else {
         in->kind = RD_IN_FD;
     }
@@ -184,6 +186,56 @@ static ssize_t read_gzip(rd_in *in, unsigned char *buf, size_t cap, tocsin_error
     }
 }
 
+/* The window a zstd frame header at p declares (RFC 8878 3.1.1.1: the window descriptor, or
+ * for a single-segment frame its content size), 0 when p[0..n) does not hold enough of one. */
+static uint64_t zstd_frame_window(const unsigned char *p, size_t n)
+{
+    if (n < 6 || !is_zstd(p, n))
+        return 0;
+    unsigned fhd = p[4];
+    if (!(fhd & 0x20)) { /* a window descriptor */
+        unsigned exp = p[5] >> 3, mant = p[5] & 7;
+        uint64_t base = (uint64_t)1 << (10 + exp);
+        return base + base / 8 * mant;
+    }
+    static const size_t did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {1, 2, 4, 8};
+    size_t at = 5 + did_size[fhd & 3], fs = fcs_size[fhd >> 6];
+    if (n < at + fs)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < fs; i++)
+        v |= (uint64_t)p[at + i] << (8 * i);
+    return fs == 2 ? v + 256 : v;
+}
+
+/* "3 GiB", "2048 GiB", "512 MiB" */
+static void size_words(uint64_t v, char *out, size_t cap)
+{
+    if (v >= (uint64_t)1 << 30)
+        snprintf(out, cap, "%llu GiB", (unsigned long long)((v + (1u << 29)) >> 30));
+    else
+        snprintf(out, cap, "%llu MiB", (unsigned long long)((v + (1u << 19)) >> 20));
+}
+
+static void zstd_window_error(rd_in *in, tocsin_error *err)
+{
+    char asks[64] = "a window", words[32];
+    if (in->zwant) {
+        size_words(in->zwant, words, sizeof words);
+        int lg = 0;
+        while (lg < 63 && ((uint64_t)1 << lg) < in->zwant)
+            lg++;
+        if (((uint64_t)1 << lg) == in->zwant)
+            snprintf(asks, sizeof asks, "a %s window (window log %d)", words, lg);
+        else
+            snprintf(asks, sizeof asks, "a %s window", words);
+    }
+    tc_error_set(err, TOCSIN_ERR_LIMIT, in->name, 0, NULL,
+                 "zstd frame asks for %s; tocsin decompresses at most 2 GiB (window log %d, what "
+                 "zstd --long=%d writes)",
+                 asks, RD_ZSTD_WINDOW_LOG_MAX, RD_ZSTD_WINDOW_LOG_MAX);
+}
+
 static ssize_t read_zstd(rd_in *in, unsigned char *buf, size_t cap, tocsin_error *err)
 {
     for (;;) {
@@ -199,10 +251,16 @@ static ssize_t read_zstd(rd_in *in, unsigned char *buf, size_t cap, tocsin_error
                 return -1;
             }
         }
+        if (in->zret == 0) /* a frame starts here: remember what it asks for, for the message */
+            in->zwant = zstd_frame_window(in->raw + in->raw_pos, in->raw_len - in->raw_pos);
         ZSTD_inBuffer zin = {in->raw, in->raw_len, in->raw_pos};
         ZSTD_outBuffer zout = {buf, cap, 0};
         size_t r = ZSTD_decompressStream(in->zd, &zout, &zin);
         in->raw_pos = zin.pos;
+        if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge) {
+            zstd_window_error(in, err);
+            return -1;
+        }
         if (ZSTD_isError(r)) {
             tc_error_set(err, TOCSIN_ERR_TRUNCATED, in->name, 0, NULL, "damaged zstd data: %s",
                          ZSTD_getErrorName(r));

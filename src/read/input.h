@@ -9,6 +9,16 @@
 #include <zlib.h>
 #include <zstd.h>
 
+/* The largest zstd window accepted: 2^31 bytes (2 GiB), the most zstd allows and what Reddit
+ * dumps (Pushshift, Arctic Shift: zstd --long=31) need; zstd's own default is 2^27 (128 MiB).
+ * The cost: the decoder allocates the window a frame declares (up to 2 GiB of address space,
+ * unless the frame declares a smaller content size) and fills it as the output grows, so a
+ * reader holds up to 2 GiB more than the output it has consumed for such a frame, and a scan
+ * with N threads up to N times that. A small hostile file can ask for the full window and
+ * decompress to gigabytes of blank lines; it cannot ask for more. Frames that ask for more
+ * than 2^31 are refused with TOCSIN_ERR_LIMIT, naming the window they asked for. */
+#define RD_ZSTD_WINDOW_LOG_MAX 31
+
 typedef enum rd_in_kind {
     RD_IN_MAP,  /* a plain regular file, mapped: map[0..map_len) */
     RD_IN_FD,   /* plain bytes read from a descriptor (stdin, pipes, unmappable files) */
@@ -33,6 +43,7 @@ typedef struct rd_in {
     bool zs_init;
     ZSTD_DCtx *zd;
     size_t zret;           /* last ZSTD_decompressStream hint (0 = frame complete) */
+    uint64_t zwant;        /* window the current frame declared (0 = not known) */
     uint64_t out_total;    /* decompressed bytes produced */
 } rd_in;
 
