@@ -90,7 +90,7 @@
                                       second bucket */
 typedef struct model_bucket {
     uint32_t key[BUCKET_SLOTS + 1];
-    uint32_t row[BUCKET_SLOTS + 1]; /* row[7] = 0 */
+    uint32_t row[BUCKET_SLOTS + 1]; /* byte offsets of the rows in `rows`; row[7] = 0 */
 } model_bucket;
 _Static_assert(sizeof(model_bucket) == 64, "a bucket is one cache line");
 
@@ -373,7 +373,7 @@ static bool buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_
                 continue;
             }
             k->key[s] = keys[i];
-            k->row[s] = (uint32_t)(i + 1);
+            k->row[s] = (uint32_t)((i + 1) * g->width); /* the row's byte offset */
         }
     }
     return true;
@@ -488,6 +488,8 @@ static tocsin_status group_build(model_group *g, parse_ctx *pc, long min_order)
     size_t n_h = 0;
     for (size_t i = 0; i < g->n_ng; i++)
         n_h += g->ng[i].order > 2;
+    if ((n_h + 1) * g->width > UINT32_MAX)
+        return PARSE_FAIL(pc, "too many n-grams in one group");
     uint32_t *keys = malloc((n_h + 1) * sizeof *keys);
     uint64_t *sorted = malloc((n_h + 1) * sizeof *sorted);
     uint32_t *spill = malloc((n_h + 1) * sizeof *spill);
@@ -596,7 +598,7 @@ tocsin_status lang_model_parse(const char *text, size_t len, const char *name, l
     m->min_stop = 32;
 #ifdef HAVE_AVX2_PATH
     __builtin_cpu_init();
-    m->avx2 = __builtin_cpu_supports("avx2");
+    m->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 #endif
     model_group *g = NULL;
     bool header = false;
@@ -883,7 +885,7 @@ bool lang_model_use_avx2(lang_model *m, bool on)
 {
 #ifdef HAVE_AVX2_PATH
     __builtin_cpu_init();
-    m->avx2 = on && __builtin_cpu_supports("avx2");
+    m->avx2 = on && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 #else
     (void)on;
 #endif
@@ -899,10 +901,21 @@ static inline void chunk_count(const model_group *g, const uint8_t *ids, size_t 
                                size_t *count)
 {
     uint32_t v = 0, sp = 0;
+#ifdef __SSE2__
+    _Static_assert(CHUNK == 16, "two 16-byte loads cover a chunk and 3 ids past it");
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(ids + base));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(ids + base + 16));
+    __m128i brk = _mm_set1_epi8((char)LID_BREAK), spc = _mm_set1_epi8(LID_SPACE);
+    v = ~((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, brk)) |
+          (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, brk)) << 16);
+    sp = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, spc)) |
+         (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, spc)) << 16;
+#else
     for (int j = 0; j < CHUNK + 3; j++) {
         v |= (uint32_t)(ids[base + j] != LID_BREAK) << j;
         sp |= (uint32_t)(ids[base + j] == LID_SPACE) << j;
     }
+#endif
     uint32_t span = (1u << (end - base)) - 1, v2 = v & v >> 1, v3 = v2 & v >> 2;
     count[1] += g->score_order[1] ? (size_t)__builtin_popcount(v & ~sp & span) : 0;
     count[2] += g->score_order[2] ? (size_t)__builtin_popcount(v2 & span) : 0;
@@ -928,8 +941,8 @@ __attribute__((always_inline)) static inline void chunk_add(const model_group *g
         const uint16_t *cr = g->crows + (size_t)g->pair[x & 0xFFFF] * w;
         uint32_t k3 = table_find(g, (x & 0xFFFFFFu) | 0xFF000000u) & m3;
         uint32_t k4 = table_find(g, x) & m4 & -(uint32_t)(x < 0xFF000000u);
-        const uint8_t *r3 = g->rows + (size_t)k3 * w;
-        const uint8_t *r4 = g->rows + (size_t)k4 * w;
+        const uint8_t *r3 = g->rows + k3;
+        const uint8_t *r4 = g->rows + k4;
         for (size_t v = 0; v < nv; v++) {
             u16x16 a;
             u8x16 b3, b4;
@@ -1005,8 +1018,8 @@ chunk_add_avx2(const model_group *g, const uint8_t *ids, size_t base, size_t end
         uint32_t r3 = bucket_row_avx2(g, bk[2 * j], key[2 * j]) & m3;
         uint32_t r4 = bucket_row_avx2(g, bk[2 * j + 1], key[2 * j + 1]) & m4 &
                       -(uint32_t)(key[2 * j + 1] < 0xFF000000u);
-        rp[2 * j] = g->rows + (size_t)r3 * w;
-        rp[2 * j + 1] = g->rows + (size_t)r4 * w;
+        rp[2 * j] = g->rows + r3;
+        rp[2 * j + 1] = g->rows + r4;
         __builtin_prefetch(rp[2 * j]);
         __builtin_prefetch(rp[2 * j + 1]);
     }
@@ -1070,14 +1083,14 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
         max_positions = SCORE_MAX_POSITIONS;
     if (n > max_positions)
         n = max_positions;
-    /* the text as letter ids, breaks after its end (n-grams stop there; chunk_count reads 3
-     * ids past a chunk) */
-    if (scr->ids_cap < n + CHUNK + 4) {
-        uint8_t *p = realloc(scr->ids, n + CHUNK + 4);
+    /* the text as letter ids, breaks after its end (n-grams stop there; chunk_count reads up
+     * to 2 * CHUNK ids from a chunk's start) */
+    if (scr->ids_cap < n + 2 * CHUNK + 4) {
+        uint8_t *p = realloc(scr->ids, n + 2 * CHUNK + 4);
         if (!p)
             return false;
         scr->ids = p;
-        scr->ids_cap = n + CHUNK + 4;
+        scr->ids_cap = n + 2 * CHUNK + 4;
     }
     uint8_t *ids = scr->ids;
     for (size_t i = 0; i < n; i++) {
@@ -1089,7 +1102,7 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
             ids[i] = cs == s || cs == LSCRIPT_NONE ? LID_UNSEEN : LID_BREAK;
         }
     }
-    memset(ids + n, LID_BREAK, CHUNK + 4);
+    memset(ids + n, LID_BREAK, 2 * CHUNK + 4);
     const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
     size_t base = 0;
     for (; base < n; base += CHUNK) {
@@ -1159,7 +1172,7 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
 }
 
 #ifdef HAVE_AVX2_PATH
-__attribute__((target("avx2"))) static bool
+__attribute__((target("avx2,popcnt"))) static bool
 score_avx2(const lang_model *m, const model_group *g, lang_script s, const uint32_t *cps, size_t n,
            size_t max_positions, lang_model_scratch *scr, lang_model_verdict *out)
 {
