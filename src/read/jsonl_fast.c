@@ -15,7 +15,9 @@
  * control character in a string, integers of 19 digits and more (20 for positive numbers) and
  * "-0", doubles with more than 19 significant digits or a 3-digit exponent, a double where the
  * mapping would take it (its text form is simdjson's business), nesting past 64 levels, any
- * grammar error, a newline inside the record, anything after the object but blanks. UTF-8
+ * grammar error, a newline inside the record, anything after the object but blanks. The same
+ * scanner reads the elements of a generic JSON array once the reader has framed them
+ * (RD_FAST_WHOLE: newlines are then blanks like any other). UTF-8
  * validity is checked by the caller (simdjson's validator over a chunk of whole lines), so the
  * scanner only sees valid UTF-8. Strings without escapes are handed out as views into the
  * input; strings with escapes are decoded by rd_fast_unescape() exactly as simdjson does. */
@@ -311,18 +313,19 @@ static inline void cache_put(rd_keycache *kc, unsigned i, cp k, cp e, size_t kl,
         kc->n = i + 1; /* the order changed: what follows is stale */
 }
 
-size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_fobj *o)
+size_t rd_fast_scan(const char *buf, size_t n, unsigned mode, rd_keycache *kc, rd_fobj *o)
 {
     cp p = (cp)buf, e = p + n;
+    bool nl = mode & RD_FAST_WHOLE; /* a framed element may span lines */
     int prio[TOCSIN_FIELD__COUNT];
     for (int f = 0; f < TOCSIN_FIELD__COUNT; f++) {
         o->f[f].type = RD_FV_NONE;
         prio[f] = 1 << 30;
     }
-    p = skip_ws(p, e, false);
+    p = skip_ws(p, e, nl);
     if (p >= e || *p != '{')
         return 0;
-    p = skip_ws(p + 1, e, false);
+    p = skip_ws(p + 1, e, nl);
     if (p < e && *p == '}') {
         p++;
         goto done;
@@ -344,10 +347,10 @@ size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_
             f = rd_key_class((const char *)k, kl, &pr);
             cache_put(kc, mi, k, e, kl, f, pr);
         }
-        p = skip_ws(p + 1, e, false);
+        p = skip_ws(p + 1, e, nl);
         if (p >= e || *p != ':')
             return 0;
-        p = skip_ws(p + 1, e, false);
+        p = skip_ws(p + 1, e, nl);
         if (p >= e)
             return 0;
         bool cand = f >= 0 && pr < prio[f];
@@ -386,17 +389,17 @@ size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_
                 }
             }
         } else if (c == '{' || c == '[' || c == 't' || c == 'f' || c == 'n') {
-            p = skip_value(p, e, false); /* never usable as a field */
+            p = skip_value(p, e, nl); /* never usable as a field */
             if (!p)
                 return 0;
         } else {
             return 0;
         }
-        p = skip_ws(p, e, false);
+        p = skip_ws(p, e, nl);
         if (p >= e)
             return 0;
         if (*p == ',') {
-            p = skip_ws(p + 1, e, false);
+            p = skip_ws(p + 1, e, nl);
             continue;
         }
         if (*p != '}')
@@ -405,10 +408,10 @@ size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_
         break;
     }
 done:
-    p = skip_ws(p, e, false);
+    p = skip_ws(p, e, nl);
     if (p == e)
-        return at_eof ? n : 0;
-    if (*p != '\n')
+        return mode & (RD_FAST_EOF | RD_FAST_WHOLE) ? n : 0;
+    if (nl || *p != '\n')
         return 0;
     return (size_t)(p + 1 - (cp)buf);
 }

@@ -377,8 +377,8 @@ struct tocsin_reader {
     uint32_t (*lt)[3];     /* per line of the chunk: first, last + 1 non-blank byte, next line */
     size_t lt_n, lt_cap, lt_i;
     uint64_t no_batch_until;
-    /* the JSON Lines fast path (jsonl_fast.c): on for the generic jsonl format without mapped
-     * fields; bytes up to the absolute input position v_end have had their UTF-8 checked
+    /* the fast path (jsonl_fast.c): on for the generic jsonl and json-array formats without
+     * mapped fields; bytes up to the absolute input position v_end have had their UTF-8 checked
      * (v_bad: that chunk failed, so each line is checked on its own) */
     bool fast, v_bad;
     uint64_t v_end;
@@ -978,6 +978,21 @@ static bool fast_validate(struct tocsin_reader *r)
     return true;
 }
 
+/* Maps a record read by the fast path (begin_record done), as map_parsed does a parsed one. */
+static tocsin_status fast_mapped(struct tocsin_reader *r, const rd_fobj *fo, tocsin_error *err)
+{
+    rd_out *o = &r->out;
+    r->fast_records++;
+    tocsin_status s = rd_generic_map_fast(o, fo);
+    if (s != TOCSIN_OK) {
+        o->nposts = 0;
+        return tc_error_set(err, s, r->path, o->is_index ? o->record : reader_line(r, o->line),
+                            NULL, "%s: cannot map the record: %s", r->fmt->name,
+                            tocsin_strerror(s));
+    }
+    return record_done(r, err);
+}
+
 /* The next record by the fast path: 1 = read and mapped (*st), 0 = this record goes the DOM way
  * (nothing consumed). */
 static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error *err)
@@ -1003,22 +1018,13 @@ static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error 
     if (s->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         return 0;
     rd_fobj fo;
-    size_t k = rd_fast_scan(p, n, at_eof, &r->kc, &fo);
+    size_t k = rd_fast_scan(p, n, at_eof ? RD_FAST_EOF : 0, &r->kc, &fo);
     if (k == 0 || k > s->max_record)
         return 0;
     uint64_t line = s->line++;
     s->pos += k;
-    r->fast_records++;
     begin_record(r, line, false);
-    rd_out *o = &r->out;
-    tocsin_status ms = rd_generic_map_fast(o, &fo);
-    if (ms != TOCSIN_OK) {
-        o->nposts = 0;
-        *st = tc_error_set(err, ms, r->path, reader_line(r, line), NULL,
-                           "%s: cannot map the record: %s", r->fmt->name, tocsin_strerror(ms));
-        return 1;
-    }
-    *st = record_done(r, err);
+    *st = fast_mapped(r, &fo, err);
     return 1;
 }
 
@@ -1229,6 +1235,13 @@ static tocsin_status next_elem(struct tocsin_reader *r, bool *end, tocsin_error 
         snprintf(msg, sizeof msg, "invalid JSON: unexpected '%c' in the array", s->buf[s->pos]);
         s->pos++;
         return skip_now(r, idx, true, TOCSIN_SKIP_BAD_JSON, msg, err);
+    }
+    if (r->fast && tj_utf8_valid(rec, n)) { /* a generic array's element: see jsonl_fast.c */
+        rd_fobj fo;
+        if (rd_fast_scan(rec, n, RD_FAST_WHOLE, &r->kc, &fo) == n) {
+            begin_record(r, idx, true);
+            return fast_mapped(r, &fo, err);
+        }
     }
     begin_record(r, idx, true);
     return map_json(r, rec, n, false, err);
@@ -2047,7 +2060,9 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
         r->src.len = (size_t)(end - begin);
         r->range_begin = begin;
     }
-    if (r->fmt == &rd_fmt_jsonl && r->framing == RD_FRAME_LINES && !rd_fast_disabled) {
+    if (((r->fmt == &rd_fmt_jsonl && r->framing == RD_FRAME_LINES) ||
+         (r->fmt == &rd_fmt_json_array && r->framing == RD_FRAME_ARRAY)) &&
+        !rd_fast_disabled) {
         r->fast = true;
         for (int f = 0; f < TOCSIN_FIELD__COUNT; f++)
             r->fast = r->fast && !r->opts.field[f];

@@ -95,7 +95,7 @@ extern const char *const *const rd_field_names[TOCSIN_FIELD__COUNT];
 void rd_keys_init(void);
 int rd_key_class(const char *key, size_t len, int *prio);
 
-/* ---- the JSON Lines fast path (jsonl_fast.c) ---- */
+/* ---- the JSON Lines (and generic JSON array) fast path (jsonl_fast.c) ---- */
 enum { RD_FV_NONE, RD_FV_STR, RD_FV_STR_ESC, RD_FV_INT };
 typedef struct rd_fval {
     const char *p; /* a string's raw content (between the quotes) or an integer's text */
@@ -110,7 +110,9 @@ typedef struct rd_fobj {
 
 /* Checks the one JSON object starting buf[0..n) (after optional blanks) and picks the generic
  * fields from it (views into buf). The record ends with the newline after the object, or at
- * buf[n) when at_eof. Only valid UTF-8 may be passed; kc is the caller's key cache. @return the bytes of the record, newline
+ * buf[n) with RD_FAST_EOF; with RD_FAST_WHOLE buf[0..n) is one framed value (newlines are
+ * blanks) and must hold the object alone. Only valid UTF-8 may be passed; kc is the caller's
+ * key cache. @return the bytes of the record, newline
  * included; 0 when the record must go the DOM way (see jsonl_fast.c for what is declined). */
 /* The keys of the previous record, by member index (most exports repeat one key order), with
  * their class: the scanner then checks a key with one 16-byte compare. Zero it to start. */
@@ -123,7 +125,8 @@ typedef struct rd_keycache {
         signed char field;
     } m[RD_KEYCACHE_N];
 } rd_keycache;
-size_t rd_fast_scan(const char *buf, size_t n, bool at_eof, rd_keycache *kc, rd_fobj *o);
+enum { RD_FAST_EOF = 1, RD_FAST_WHOLE = 2 };
+size_t rd_fast_scan(const char *buf, size_t n, unsigned mode, rd_keycache *kc, rd_fobj *o);
 /* Decodes the raw string s[0..n) accepted by rd_fast_scan into out (n bytes are enough).
  * @return the decoded length. */
 size_t rd_fast_unescape(const char *s, size_t n, char *out);

@@ -2,7 +2,8 @@
  * path it stands in for. Randomized JSON Lines (valid and damaged: escapes, surrogates, Telegram
  * \xHH, control characters, invalid UTF-8, big and odd numbers, nesting, duplicate keys, key
  * orders, blanks, truncation) are read twice, with the fast path and without it; posts, warnings
- * and counters must be identical, as files, byte ranges and gzip streams, and under --strict.
+ * and counters must be identical, as files, byte ranges and gzip streams, under --strict, and
+ * as the elements of a JSON array.
  * Direct cases of the scanner check what it takes and what it leaves to simdjson. */
 #include "check.h"
 #include "read/reader_int.h"
@@ -397,9 +398,46 @@ static void test_differential(void)
             free_run(&f);
             free_run(&d);
         }
+        /* the same records as the elements of a JSON array, one per line or run together */
+        sbuf a = {0};
+        puts_(&a, "[\n");
+        for (const char *q = b.p, *end = b.p + b.n; q < end;) {
+            const char *nl = memchr(q, '\n', (size_t)(end - q));
+            size_t k = nl ? (size_t)(nl - q) : (size_t)(end - q);
+            if (q != b.p)
+                puts_(&a, round % 2 ? ",\n" : ",");
+            put(&a, q, k);
+            q += k + 1;
+        }
+        if (round % 3)
+            puts_(&a, "\n]\n");
+        write_file(path, a.p, a.n);
+        read_run(&f, path, true, false, "json-array", false, 0, 0);
+        read_run(&d, path, false, false, "json-array", false, 0, 0);
+        CHECK(same("array", &f, &d));
+        CHECK(f.fast > 0);
+        free_run(&f);
+        free_run(&d);
+        free(a.p);
         free(b.p);
     }
     CHECK_INT(fast_total, files); /* the fast path did read most records */
+}
+
+/* Elements of a generic JSON array framed by the reader: newlines inside are blanks. */
+static void test_array_elements(void)
+{
+    rd_keys_init();
+    const char *el = " {\n  \"text\": \"a\",\n  \"id\": [1,\n2]\n}\n ";
+    rd_keycache kc;
+    memset(&kc, 0, sizeof kc);
+    rd_fobj o;
+    CHECK_INT(rd_fast_scan(el, strlen(el), RD_FAST_WHOLE, &kc, &o), strlen(el));
+    CHECK_INT(o.f[TOCSIN_FIELD_TEXT].type, RD_FV_STR);
+    CHECK_INT(o.f[TOCSIN_FIELD_ID].type, RD_FV_NONE);
+    CHECK_INT(rd_fast_scan("{\"text\":\"a\"} 1", 14, RD_FAST_WHOLE, &kc, &o), 0);
+    /* the same element without RD_FAST_WHOLE is not a JSON Lines record */
+    CHECK_INT(rd_fast_scan(el, strlen(el), RD_FAST_EOF, &kc, &o), 0);
 }
 
 /* A file of well-formed posts is read by the fast path entirely, with the values expected. */
@@ -481,7 +519,7 @@ static void test_scanner_cases(void)
         memset(&kc, 0, sizeof kc);
         rd_fobj o;
         size_t n = strlen(cases[i].rec);
-        size_t k = rd_fast_scan(cases[i].rec, n, true, &kc, &o);
+        size_t k = rd_fast_scan(cases[i].rec, n, RD_FAST_EOF, &kc, &o);
         if ((k != 0) != cases[i].take)
             fprintf(stderr, "  case %zu: %s -> %zu\n", i, cases[i].rec, k);
         CHECK((k != 0) == cases[i].take);
@@ -496,12 +534,12 @@ static void test_scanner_cases(void)
     rd_keycache kc;
     memset(&kc, 0, sizeof kc);
     rd_fobj o;
-    CHECK(rd_fast_scan(b.p, b.n, true, &kc, &o) == b.n);
+    CHECK(rd_fast_scan(b.p, b.n, RD_FAST_EOF, &kc, &o) == b.n);
     b.n = 0;
     puts_(&b, "{\"text\":\"a\",\"v\":");
     put_deep(&b, 65);
     puts_(&b, "}\n");
-    CHECK(rd_fast_scan(b.p, b.n, true, &kc, &o) == 0);
+    CHECK(rd_fast_scan(b.p, b.n, RD_FAST_EOF, &kc, &o) == 0);
     free(b.p);
 }
 
@@ -513,6 +551,7 @@ int main(void)
         return 1;
     }
     RUN(test_scanner_cases);
+    RUN(test_array_elements);
     RUN(test_fast_values);
     RUN(test_differential);
     char cmd[300];
