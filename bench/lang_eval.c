@@ -281,6 +281,9 @@ int main(int argc, char **argv)
         printf("tocsin: %.1f MB/s (best pass %.1f), %.2f us per snippet; script %llu model %llu "
                "cld2 %llu\n", me.mbps, me.mbps_best, me.us_per_text, (unsigned long long)me.stats.by_script,
                (unsigned long long)me.stats.by_model, (unsigned long long)me.stats.by_cld2);
+        free(me.pred);
+        if (dump)
+            fclose(dump);
         return 0;
     }
     /* tocsin, CLD2 alone, CLD2 on tocsin's cleaned text, and tocsin on texts seen before (the
@@ -404,5 +407,9 @@ int main(int argc, char **argv)
            "abstained early %llu.\n", (unsigned long long)me.stats.by_script,
            (unsigned long long)me.stats.by_model, (unsigned long long)me.stats.by_cld2,
            (unsigned long long)me.stats.abstained);
+    for (int d = 0; d < 4; d++)
+        free(all[d].pred);
+    if (dump)
+        fclose(dump);
     return 0;
 }

@@ -99,6 +99,7 @@ typedef uint16_t u16x16 __attribute__((vector_size(32)));
 typedef uint32_t u32x8 __attribute__((vector_size(32)));
 typedef int32_t i32x8 __attribute__((vector_size(32)));
 typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef int64_t i64x4 __attribute__((vector_size(32)));
 typedef double f64x4 __attribute__((vector_size(32)));
 _Static_assert(CHUNK * (2 + 2) * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
@@ -1133,7 +1134,9 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
     for (size_t l = 0; l < g->n_langs; l += 4) {
         i32x4 c;
         memcpy(&c, cost + l, sizeof c);
-        f64x4 d = __builtin_convertvector(c - cost[best], f64x4) / denom;
+        /* padding lanes (INT32_MAX) wrap harmlessly: computed unsigned, never summed */
+        i32x4 diff = (i32x4)((u32x4)c - (uint32_t)cost[best]);
+        f64x4 d = __builtin_convertvector(diff, f64x4) / denom;
         i64x4 near = d < forty;
         f64x4 dc = (f64x4)(((i64x4)d & near) | ((i64x4)forty & ~near));
         /* exp2_neg on four lanes: the same operations in the same order, so the same bits */
