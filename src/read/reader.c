@@ -10,14 +10,21 @@
  * too. A record longer than max_record is never held: the scanner keeps running over it while
  * the window drops the bytes it has scanned, and the record is reported as too large.
  *
- * JSON Lines go further: a chunk of up to 1 MiB of whole lines that all look like one object
- * each is handed to simdjson's document stream, so stage 1 runs once per chunk instead of once
- * per record (per-record setup is a large share of parsing a 300-byte post). A line table made
- * while checking the chunk ties each value to its line; any surprise (two values on a line, a
- * value over several lines, invalid UTF-8, bad JSON) ends the batch and the rest of the chunk is
- * parsed line by line with the lenient pass, so results and warnings are the same either way.
- * On streams a batch only takes bytes already buffered, and the detection head stops after two
- * whole lines of JSON Lines or text: a live pipe gets its records as they come.
+ * The generic JSON Lines format (and the elements of generic JSON arrays) skips simdjson's DOM
+ * altogether: jsonl_fast.c checks each record and picks its fields in one pass, after simdjson's
+ * UTF-8 validator has passed over a chunk of up to 1 MiB of whole lines (fast_record). A record
+ * that scanner is not sure about goes the DOM way below, alone, so results and warnings are the
+ * same either way (tests/unit/test_read_fast.c compares the two on damaged input).
+ *
+ * Platform formats read as JSON Lines go further than one parse per line too: a chunk of up to
+ * 1 MiB of whole lines that all look like one object each is handed to simdjson's document
+ * stream, so stage 1 runs once per chunk instead of once per record (per-record setup is a
+ * large share of parsing a 300-byte post). A line table made while checking the chunk ties each
+ * value to its line; any surprise (two values on a line, a value over several lines, invalid
+ * UTF-8, bad JSON) ends the batch and the rest of the chunk is parsed line by line with the
+ * lenient pass, so results and warnings are the same either way. On streams a batch only takes
+ * bytes already buffered, and the detection head stops after two whole lines of JSON Lines or
+ * text: a live pipe gets its records as they come.
  *
  * JSON arrays and arrays nested in a root object are framed by a small scanner that tracks
  * strings and nesting depth, so one element at a time is parsed: a multi-gigabyte Telegram
