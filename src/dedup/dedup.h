@@ -30,7 +30,7 @@ bool dd_similar(const dd_sig *a, const dd_sig *b);
 /* The most recent `cap` signatures (by insertion order), each with its cluster id. */
 typedef struct dd_index dd_index;
 
-/* NULL on allocation failure (or cap 0). Memory: cap * 80 bytes + 8 MiB. */
+/* NULL on allocation failure (or cap 0). Memory: cap * 80 bytes + 32 MiB (chain heads). */
 dd_index *dd_index_new(size_t cap);
 void dd_index_free(dd_index *ix);
 /* Finds the most recently added signature similar to sig; true and *id when found. */

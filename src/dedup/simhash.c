@@ -18,9 +18,14 @@
  * byte lanes, flushed to wide counters every 255 features.
  *
  * The index keeps the `cap` most recent clusters in a ring; each band keys chains (by the low
- * 18 bits of the band hash) running from newest to oldest, cut where ids stop decreasing (a slot
- * reused by a newer entry), so eviction needs no unlinking. Precision and recall on generated
- * edits are measured by tests/unit/test_dedup.c and stated in BENCHMARKS.md. */
+ * 20 bits of the band hash: about one entry per chain in a full index of 2^20) running from
+ * newest to oldest, cut where entries stop getting older
+ * (a slot reused by a newer entry), so eviction needs no unlinking. A chain link carries its
+ * entry's band hash, so walking a chain reads one link per step and the entry itself (SimHash
+ * and id) only when the band agrees: one cache miss per step instead of two. A lookup returns
+ * the newest entry among the last `cap` that shares a band and is within the radius (checked
+ * against a linear scan in tests/unit/test_dedup.c). Precision and recall on generated edits
+ * are measured by tests/unit/test_dedup.c and stated in BENCHMARKS.md. */
 #include "dedup/dedup.h"
 
 #include <stdlib.h>
@@ -32,7 +37,7 @@
 #define DD_HAVE_AVX2_PATH 1
 #endif
 
-#define HEAD_BITS 18
+#define HEAD_BITS 20
 
 /* lanes[b]: byte j is bit j of b. */
 static uint64_t lanes[256];
@@ -275,14 +280,19 @@ bool dd_sig_unpack(const void *p, size_t len, dd_sig *out)
 /* ---- the index ---- */
 
 typedef struct dd_entry {
-    dd_sig sig;
+    uint64_t sim;
     int64_t id;
 } dd_entry;
+
+typedef struct dd_link {
+    uint32_t next; /* older slot + 1 in this band's chain, 0 = end */
+    uint32_t band; /* the band hash of this slot's entry */
+} dd_link;
 
 struct dd_index {
     size_t cap, n, next; /* ring of cap slots; next = slot of the next insertion */
     dd_entry *ent;
-    uint32_t *link;      /* link[slot * DD_BANDS + band] = older slot + 1 in the chain, 0 = end */
+    dd_link *link;       /* link[slot * DD_BANDS + band] */
     uint32_t *head;      /* head[band << HEAD_BITS | low bits] = newest slot + 1 */
 };
 
@@ -349,51 +359,62 @@ void dd_index_prefetch(const dd_index *ix, const dd_sig *sig)
         __builtin_prefetch(&ix->head[head_of(sig->band[b], b)]);
 }
 
+/* Insertion age of a slot: 0 for the newest entry, n - 1 for the oldest. */
+static size_t age_of(const dd_index *ix, size_t slot)
+{
+    return (ix->next + ix->cap - 1 - slot) % ix->cap;
+}
+
 bool dd_index_find(const dd_index *ix, const dd_sig *sig, int64_t *id)
 {
     bool found = false;
-    int64_t best = 0;
-    /* The heads and the newest entry of each chain are random reads in a table far larger than
+    size_t best = 0; /* age of the newest match so far */
+    /* The heads and the first link of each chain are random reads in tables far larger than
      * the caches: issue them all before walking, so the misses overlap instead of queueing. */
     uint32_t first[DD_BANDS];
     for (unsigned b = 0; b < DD_BANDS; b++)
         first[b] = ix->head[head_of(sig->band[b], b)];
     for (unsigned b = 0; b < DD_BANDS; b++)
         if (first[b])
-            __builtin_prefetch(&ix->ent[first[b] - 1]);
+            __builtin_prefetch(&ix->link[(size_t)(first[b] - 1) * DD_BANDS + b]);
     for (unsigned b = 0; b < DD_BANDS; b++) {
         uint32_t s = first[b];
-        int64_t last = INT64_MAX;
+        size_t prev = 0;
+        bool start = true;
         while (s) {
-            const dd_entry *e = &ix->ent[s - 1];
-            if (e->id >= last)
+            size_t slot = s - 1, age = age_of(ix, slot);
+            if (!start && age <= prev)
                 break; /* the slot was reused by a newer entry: the chain ended here */
-            last = e->id;
-            if (((e->sig.band[b] ^ sig->band[b]) & ((1u << HEAD_BITS) - 1)) != 0)
-                break; /* reused slot now in another chain */
-            if (found && e->id <= best)
+            start = false;
+            prev = age;
+            if (found && age >= best)
                 break; /* older than a match already found */
-            if (e->sig.band[b] == sig->band[b] && dd_distance(e->sig.sim, sig->sim) <= DD_RADIUS) {
-                best = e->id;
+            const dd_link *l = &ix->link[slot * DD_BANDS + b];
+            if (((l->band ^ sig->band[b]) & ((1u << HEAD_BITS) - 1)) != 0)
+                break; /* reused slot now in another chain */
+            if (l->band == sig->band[b] && dd_distance(ix->ent[slot].sim, sig->sim) <= DD_RADIUS) {
+                best = age;
                 found = true;
                 break; /* newest match in this chain */
             }
-            s = ix->link[(s - 1) * DD_BANDS + b];
+            s = l->next;
         }
     }
     if (found)
-        *id = best;
+        *id = ix->ent[(ix->next + ix->cap - 1 - best) % ix->cap].id;
     return found;
 }
 
 void dd_index_add(dd_index *ix, const dd_sig *sig, int64_t id)
 {
     size_t slot = ix->next;
-    ix->ent[slot].sig = *sig;
+    ix->ent[slot].sim = sig->sim;
     ix->ent[slot].id = id;
     for (unsigned b = 0; b < DD_BANDS; b++) {
         uint32_t *h = &ix->head[head_of(sig->band[b], b)];
-        ix->link[slot * DD_BANDS + b] = *h == slot + 1 ? 0 : *h;
+        dd_link *l = &ix->link[slot * DD_BANDS + b];
+        l->next = *h == slot + 1 ? 0 : *h;
+        l->band = sig->band[b];
         *h = (uint32_t)slot + 1;
     }
     ix->next = (slot + 1) % ix->cap;

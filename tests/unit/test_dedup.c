@@ -101,6 +101,43 @@ static void test_index(void)
     CHECK(dd_index_new(0) == NULL);
 }
 
+/* The index against a linear scan: the newest of the last `cap` entries sharing a band and
+ * within the radius. Band hashes from a tiny alphabet whose values share their low 24 bits
+ * (long chains, chains cut by reused slots, low-bit collisions between different bands);
+ * SimHashes a few bits apart or far apart. */
+static void test_index_vs_scan(void)
+{
+    enum { CAP = 37, N = 4000 };
+    static dd_sig all[N];
+    uint64_t st = 0x243f6a8885a308d3ULL;
+    int bad = 0, hits = 0;
+    dd_index *ix = dd_index_new(CAP);
+    for (int i = 0; i < N; i++) {
+        dd_sig g;
+        for (int b = 0; b < DD_BANDS; b++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            g.band[b] = (uint32_t)((st >> 40) % 3) << 24 | (uint32_t)((st >> 50) % 4);
+        }
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t base = (st >> 33) % 2 ? 0x0123456789abcdefULL : 0xfedcba9876543210ULL;
+        g.sim = base ^ (st & 0x7fff) << (st >> 60); /* up to 15 bits flipped */
+        all[i] = g;
+        int64_t want = 0, got = 0;
+        for (int j = i - 1; j >= 0 && j >= i - CAP; j--)
+            if (dd_similar(&all[j], &g)) {
+                want = j + 1;
+                break;
+            }
+        bool f = dd_index_find(ix, &g, &got);
+        bad += f != (want != 0) || (f && got != want);
+        hits += f;
+        dd_index_add(ix, &g, i + 1);
+    }
+    dd_index_free(ix);
+    CHECK_INT(bad, 0);
+    CHECK(hits > N / 4 && hits < N); /* both outcomes exercised */
+}
+
 /* ---- precision and recall on generated originals and edited copies ---- */
 
 #define VOCAB 4000
@@ -355,6 +392,7 @@ int main(void)
     RUN(test_stable_values);
     RUN(test_invariances);
     RUN(test_index);
+    RUN(test_index_vs_scan);
     RUN(test_precision_recall);
     RUN(test_shared_phrases);
     return check_summary();
