@@ -176,12 +176,20 @@ static int reddit_sniff(const rd_sniff *s, char *why, size_t cap)
     return 0;
 }
 
-/* Walks a Listing / thing / array of them, depth first in document order. `depth` bounds the
- * recursion on hostile input (the JSON parser bounds nesting too). */
+/* Walks a Listing / thing / array of them, depth first in document order. Each call goes at
+ * least one JSON level deeper, and the JSON parser refuses documents nested deeper than 1024
+ * levels, so WALK_MAX_DEPTH is not reached by anything the parser accepts; it stays as a bound
+ * on the recursion, with a warning, should the parser's limit change. (It was 200, about 66
+ * reply levels: deeper comments of long threads were dropped without a word.) */
+#define WALK_MAX_DEPTH 1100
+
 static tocsin_status walk(rd_out *o, tj_doc *d, tj_val v, int depth)
 {
-    if (depth > 200)
+    if (depth > WALK_MAX_DEPTH) {
+        rd_out_warn(o, "Reddit listing nested deeper than %d levels: the comments below are "
+                       "not read", WALK_MAX_DEPTH);
         return TOCSIN_OK;
+    }
     tj_val c0;
     size_t n;
     if (tj_type_of(d, v) == TJ_ARRAY) {

@@ -1016,6 +1016,70 @@ static void long_fields_are_cut_in_messages(void)
     got_free(&g);
 }
 
+/* ---- deep Reddit comment trees ---- */
+
+/* Counts every post of `path` (read_all stops at MAXP) and the warnings. */
+static uint64_t count_posts(const char *path, int *warnings, char *last, size_t cap)
+{
+    got g;
+    memset(&g, 0, sizeof g);
+    tocsin_read_opts o;
+    tocsin_read_opts_init(&o);
+    o.warn = on_warn;
+    o.warn_ctx = &g;
+    tocsin_reader *r = NULL;
+    tocsin_error err;
+    uint64_t n = 0;
+    if (tocsin_reader_open(&o, path, &r, &err) != TOCSIN_OK)
+        return 0;
+    tocsin_post p;
+    int ok = 0;
+    while (tocsin_reader_next(r, &p, &ok, &err) == TOCSIN_OK && ok)
+        n++;
+    tocsin_reader_free(r);
+    *warnings = g.warnings;
+    snprintf(last, cap, "%s", g.last_warning);
+    return n;
+}
+
+/* A Reddit comment tree `levels` replies deep, as the JSON API nests it. */
+static char *reddit_chain(int levels)
+{
+    size_t cap = (size_t)levels * 300 + 100, n = 0;
+    char *s = malloc(cap);
+    for (int i = 0; i < levels; i++)
+        n += (size_t)snprintf(s + n, cap - n,
+                              "{\"kind\":\"Listing\",\"data\":{\"children\":[{\"kind\":\"t1\","
+                              "\"data\":{\"id\":\"c%d\",\"created_utc\":1500000000,\"body\":\"b\","
+                              "\"author\":\"a\",\"subreddit\":\"s\",\"subreddit_id\":\"t5_x\","
+                              "\"replies\":",
+                              i);
+    n += (size_t)snprintf(s + n, cap - n, "\"\"");
+    for (int i = 0; i < levels; i++)
+        n += (size_t)snprintf(s + n, cap - n, "}}]}}");
+    snprintf(s + n, cap - n, "\n");
+    return s;
+}
+
+/* The Listing walk stopped at 200 calls deep (about 66 reply levels) without a word: the
+ * deeper comments of a long thread were lost silently. The JSON parser already bounds nesting
+ * (1024 levels, 5 per reply level); the walk now follows as deep as the parser goes, and
+ * would warn if it ever stopped. */
+static void deep_reddit_threads_are_read_whole(void)
+{
+    int warnings = 0;
+    char last[600];
+    char *doc = reddit_chain(200); /* 1000 JSON levels: near the parser's 1024 */
+    uint64_t n = count_posts(write_input("deep_thread.json", doc), &warnings, last, sizeof last);
+    free(doc);
+    CHECK_INT(n, 200);
+    CHECK_INT(warnings, 0);
+    doc = reddit_chain(60);
+    n = count_posts(write_input("thread60.json", doc), &warnings, last, sizeof last);
+    free(doc);
+    CHECK_INT(n, 60);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tocsin-fmt-XXXXXX");
@@ -1047,6 +1111,7 @@ int main(void)
     RUN(yyyymmdd_is_a_date_in_every_reader);
     RUN(x_entities_per_format);
     RUN(long_fields_are_cut_in_messages);
+    RUN(deep_reddit_threads_are_read_whole);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
