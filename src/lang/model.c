@@ -338,16 +338,12 @@ static uint64_t splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Places keys[i] (row i + 1) in buckets: each in its first bucket while it has room, the rest
- * in their second; the first bucket of a key placed in its second is marked spilled.
- * @return false when a second bucket is full too (the caller retries with other multipliers). */
-static bool buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_t *spill)
+ * in their second; the first bucket of a key placed in its second is marked spilled. Two equal
+ * keys meet in the same first bucket, or both spill to the same second one.
+ * @return 0, 1 when a second bucket is full too (the caller retries with other multipliers),
+ * 2 when a key is there twice. */
+static int buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_t *spill)
 {
     for (size_t b = 0; b < g->n_buckets; b++) {
         model_bucket *k = &g->buckets[b];
@@ -362,13 +358,22 @@ static bool buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_
         size_t todo = pass ? n_spill : n;
         for (size_t j = 0; j < todo; j++) {
             size_t i = pass ? spill[j] : j;
+            if (pass) {
+                const model_bucket *first = &g->buckets[bucket_of(g, keys[i], 0)];
+                for (int s = 0; s < BUCKET_SLOTS; s++)
+                    if (first->key[s] == keys[i])
+                        return 2;
+            }
             model_bucket *k = &g->buckets[bucket_of(g, keys[i], pass)];
             int s = 0;
-            while (s < BUCKET_SLOTS && k->key[s] != KEY_EMPTY)
+            while (s < BUCKET_SLOTS && k->key[s] != KEY_EMPTY) {
+                if (k->key[s] == keys[i])
+                    return 2;
                 s++;
+            }
             if (s == BUCKET_SLOTS) {
                 if (pass)
-                    return false;
+                    return 1;
                 k->key[BUCKET_SLOTS] = BUCKET_SPILLED;
                 spill[n_spill++] = (uint32_t)i;
                 continue;
@@ -377,7 +382,7 @@ static bool buckets_fill(model_group *g, const uint32_t *keys, size_t n, uint32_
             k->row[s] = (uint32_t)((i + 1) * g->width); /* the row's byte offset */
         }
     }
-    return true;
+    return 0;
 }
 
 /* At the group's end: letter ids, the direct tables of orders 1 and 2, the hashed table of
@@ -492,12 +497,10 @@ static tocsin_status group_build(model_group *g, parse_ctx *pc, long min_order)
     if ((n_h + 1) * g->width > UINT32_MAX)
         return PARSE_FAIL(pc, "too many n-grams in one group");
     uint32_t *keys = malloc((n_h + 1) * sizeof *keys);
-    uint64_t *sorted = malloc((n_h + 1) * sizeof *sorted);
     uint32_t *spill = malloc((n_h + 1) * sizeof *spill);
     g->rows = calloc((n_h + 1) * g->width, 1);
-    if (!keys || !sorted || !spill || !g->rows) {
+    if (!keys || !spill || !g->rows) {
         free(keys);
-        free(sorted);
         free(spill);
         return NOMEM(pc);
     }
@@ -516,26 +519,16 @@ static tocsin_status group_build(model_group *g, parse_ctx *pc, long min_order)
         if (other_script)
             continue; /* never scored */
         memcpy(g->rows + (nk + 1) * g->width, g->tmp + (size_t)x->gains * g->width, g->width);
-        sorted[nk] = key;
         keys[nk++] = key;
     }
-    qsort(sorted, nk, sizeof *sorted, cmp_key);
-    for (size_t i = 1; i < nk; i++) {
-        if (sorted[i] == sorted[i - 1]) {
-            free(keys);
-            free(sorted);
-            free(spill);
-            return PARSE_FAIL(pc, "duplicate n-gram in the group");
-        }
-    }
-    free(sorted);
-    /* about 3.5 keys per 7-slot bucket: few buckets spill */
-    size_t nb = nk * 2 / 7 + 1;
+    /* about 2.7 keys per 7-slot bucket: few buckets overflow, and their keys find room in
+     * their second bucket (else other multipliers, and after a few tries more buckets) */
+    size_t nb = nk * 10 / 27 + 1;
     uint64_t seed = 0x746F6373696E2D6Cull;
-    bool placed = false;
-    for (int attempt = 0; attempt < 1000 && !placed; attempt++) {
-        if (attempt && attempt % 8 == 0)
-            nb += nb / 8 + 1;
+    int placed = 1;
+    for (int attempt = 0; attempt < 1000 && placed == 1; attempt++) {
+        if (attempt && attempt % 4 == 0)
+            nb += nb / 16 + 1;
         if (!g->buckets || g->n_buckets != nb) {
             free(g->buckets);
             g->buckets = aligned_alloc(64, nb * sizeof *g->buckets);
@@ -552,7 +545,9 @@ static tocsin_status group_build(model_group *g, parse_ctx *pc, long min_order)
     }
     free(keys);
     free(spill);
-    if (!placed)
+    if (placed == 2)
+        return PARSE_FAIL(pc, "duplicate n-gram in the group");
+    if (placed)
         return PARSE_FAIL(pc, "cannot build the n-gram table");
     free(g->ng);
     free(g->tmp);

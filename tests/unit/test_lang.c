@@ -454,6 +454,8 @@ static void test_model_errors(void)
                 "g a\xF0\x9F\x98\x80 005\nend\n", "Basic Multilingual Plane", 6);
     model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
                 "g ab 005\ng ab 105\nend\n", "duplicate", 8);
+    model_error("tocsin-lang-ngram 1\nscale 16\ngroup Latn\nlangs en fr\nunk 1 5 6\n"
+                "g abcd 005\ng abc 005\ng abcd 105\nend\n", "duplicate", 9);
     /* letter ids are one byte (two values reserved): 255 distinct letters in a group are
      * refused */
     char many[8192];
