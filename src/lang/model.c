@@ -71,7 +71,9 @@
 #define MODEL_MAX_LANGS 64
 #define MODEL_MAX_ORDER 4
 #define ENTRY_GAIN_MAX 255
-#define CHUNK 16
+#define CHUNK 16    /* positions between two early-stop checks */
+#define SPAN_MAX 32 /* positions added in one go at most (the first two chunks when no check
+                       falls between them) */
 
 /* Letter ids: one byte per position of the text. */
 #define LID_SPACE 0
@@ -102,7 +104,7 @@ typedef int32_t i32x4 __attribute__((vector_size(16)));
 typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef int64_t i64x4 __attribute__((vector_size(32)));
 typedef double f64x4 __attribute__((vector_size(32)));
-_Static_assert(CHUNK * (2 + 2) * ENTRY_GAIN_MAX < 65536, "chunk sums must fit uint16 lanes");
+_Static_assert(SPAN_MAX * (2 + 2) * ENTRY_GAIN_MAX < 65536, "span sums must fit uint16 lanes");
 
 /* An n-gram while loading: its code points, order, and where its gains are in `tmp`. */
 typedef struct model_ngram {
@@ -896,27 +898,27 @@ double lang_model_guard_p(const lang_model *m) { return m ? m->guard_p : 2; }
 static inline void chunk_count(const model_group *g, const uint8_t *ids, size_t base, size_t end,
                                size_t *count)
 {
-    uint32_t v = 0, sp = 0;
+    uint64_t v = 0, sp = 0;
 #ifdef __SSE2__
-    _Static_assert(CHUNK == 16, "two 16-byte loads cover a chunk and 3 ids past it");
-    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(ids + base));
-    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(ids + base + 16));
+    _Static_assert(SPAN_MAX + 3 <= 48, "three 16-byte loads cover a span and 3 ids past it");
     __m128i brk = _mm_set1_epi8((char)LID_BREAK), spc = _mm_set1_epi8(LID_SPACE);
-    v = ~((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, brk)) |
-          (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, brk)) << 16);
-    sp = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, spc)) |
-         (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, spc)) << 16;
+    for (int k = 0; k < 3; k++) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(ids + base + 16 * k));
+        v |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, brk)) << (16 * k);
+        sp |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, spc)) << (16 * k);
+    }
+    v = ~v;
 #else
-    for (int j = 0; j < CHUNK + 3; j++) {
-        v |= (uint32_t)(ids[base + j] != LID_BREAK) << j;
-        sp |= (uint32_t)(ids[base + j] == LID_SPACE) << j;
+    for (size_t j = 0; j < end - base + 3; j++) {
+        v |= (uint64_t)(ids[base + j] != LID_BREAK) << j;
+        sp |= (uint64_t)(ids[base + j] == LID_SPACE) << j;
     }
 #endif
-    uint32_t span = (1u << (end - base)) - 1, v2 = v & v >> 1, v3 = v2 & v >> 2;
-    count[1] += g->score_order[1] ? (size_t)__builtin_popcount(v & ~sp & span) : 0;
-    count[2] += g->score_order[2] ? (size_t)__builtin_popcount(v2 & span) : 0;
-    count[3] += g->score_order[3] ? (size_t)__builtin_popcount(v3 & span) : 0;
-    count[4] += g->score_order[4] ? (size_t)__builtin_popcount(v3 & v >> 3 & span) : 0;
+    uint64_t span = (1ull << (end - base)) - 1, v2 = v & v >> 1, v3 = v2 & v >> 2;
+    count[1] += g->score_order[1] ? (size_t)__builtin_popcountll(v & ~sp & span) : 0;
+    count[2] += g->score_order[2] ? (size_t)__builtin_popcountll(v2 & span) : 0;
+    count[3] += g->score_order[3] ? (size_t)__builtin_popcountll(v3 & span) : 0;
+    count[4] += g->score_order[4] ? (size_t)__builtin_popcountll(v3 & v >> 3 & span) : 0;
 }
 
 /* Adds the rows of every n-gram starting at positions [base, end) into gain[] (portable
@@ -994,10 +996,10 @@ chunk_add_avx2(const model_group *g, const uint8_t *ids, size_t base, size_t end
     const uint32_t m3 = g->score_order[3] ? UINT32_MAX : 0, m4 = g->score_order[4] ? UINT32_MAX : 0;
     const size_t w = g->width;
     const size_t n = end - base;
-    uint32_t key[2 * CHUNK];
-    const model_bucket *bk[2 * CHUNK];
-    const uint8_t *rp[2 * CHUNK];
-    const uint16_t *cp[CHUNK];
+    uint32_t key[2 * SPAN_MAX];
+    const model_bucket *bk[2 * SPAN_MAX];
+    const uint8_t *rp[2 * SPAN_MAX];
+    const uint16_t *cp[SPAN_MAX];
     for (size_t j = 0; j < n; j++) {
         uint32_t x;
         memcpy(&x, ids + base + j, 4);
@@ -1080,13 +1082,13 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
     if (n > max_positions)
         n = max_positions;
     /* the text as letter ids, breaks after its end (n-grams stop there; chunk_count reads up
-     * to 2 * CHUNK ids from a chunk's start) */
-    if (scr->ids_cap < n + 2 * CHUNK + 4) {
-        uint8_t *p = realloc(scr->ids, n + 2 * CHUNK + 4);
+     * to 48 ids from a span's start) */
+    if (scr->ids_cap < n + 52) {
+        uint8_t *p = realloc(scr->ids, n + 52);
         if (!p)
             return false;
         scr->ids = p;
-        scr->ids_cap = n + 2 * CHUNK + 4;
+        scr->ids_cap = n + 52;
     }
     uint8_t *ids = scr->ids;
     for (size_t i = 0; i < n; i++) {
@@ -1098,13 +1100,16 @@ score_body(const lang_model *m, const model_group *g, lang_script s, const uint3
             ids[i] = cs == s || cs == LSCRIPT_NONE ? LID_UNSEEN : LID_BREAK;
         }
     }
-    memset(ids + n, LID_BREAK, 2 * CHUNK + 4);
+    memset(ids + n, LID_BREAK, 52);
     const int64_t stop_margin = (int64_t)(m->stop_bits * m->scale * m->temper);
     size_t base = 0;
-    for (; base < n; base += CHUNK) {
+    for (size_t end; base < n; base = end) {
         if (base >= (size_t)m->min_stop && early_stop(g, gain, count, stop_margin))
             break;
-        size_t end = base + CHUNK < n ? base + CHUNK : n;
+        /* checks fall every CHUNK positions from min_stop on: the first two chunks in one go
+         * when none falls between them (the default: min_stop 32) */
+        end = base + (base == 0 && (size_t)m->min_stop > CHUNK ? SPAN_MAX : CHUNK);
+        end = end < n ? end : n;
         chunk_count(g, ids, base, end, count);
         chunks(g, ids, base, end, gain);
     }
