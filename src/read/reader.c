@@ -965,7 +965,7 @@ static bool fast_validate(struct tocsin_reader *r)
             n = (size_t)(last - p) + 1;
         } else {
             size_t lim = avail < s->max_record + 1 ? avail : s->max_record + 1;
-            const char *nl = memchr(p + want, '\n', lim - want);
+            const char *nl = lim > want ? memchr(p + want, '\n', lim - want) : NULL;
             if (nl)
                 n = (size_t)(nl - p) + 1;
             else if (lim == avail && s->eof)

@@ -1,6 +1,7 @@
 /* test_read_frame.c: record framing edge cases of the reader: the JSON element scanner's depth
  * past 2^31 (it was an int) and deep nesting read through the public API; JSON Lines whose first
- * line is over --max-record (16 MiB by default), which detection took for one JSON document. */
+ * line is over --max-record (16 MiB by default), which detection took for one JSON document; a
+ * long line further on with a small limit. */
 #include "check.h"
 #include "read/reader_int.h"
 #include "tocsin.h"
@@ -173,6 +174,39 @@ static void test_long_first_line(void)
     CHECK_INT(r.nposts, 1);
 }
 
+/* A line over max_record after the first, longer than the fast path's 1 MiB validation chunk,
+ * with a limit below the chunk: skipped as too large, the lines around it read (the chunk search
+ * for its end once ran past the mapping). */
+static void test_long_middle_line(void)
+{
+    FILE *f = fopen(tmp("mid.jsonl"), "w");
+    fputs("{\"text\":\"first\"}\n{\"text\":\"", f);
+    for (int i = 0; i < (3 << 19); i++)
+        fputc('m', f);
+    fputs("\"}\n{\"text\":\"last\"}\n", f);
+    fclose(f);
+    result r;
+    read_file(&r, tmp("mid.jsonl"), 1000);
+    CHECK_INT(r.st, TOCSIN_OK);
+    CHECK_STR(r.format, "jsonl");
+    CHECK_STR(r.texts, "first|last");
+    CHECK_INT(r.stats.skipped[TOCSIN_SKIP_TOO_LARGE], 1);
+    CHECK(strstr(r.warns, "2: skipped: record of 1572876 bytes is over the limit of 1000 bytes "
+                          "(too-large)") != NULL);
+    /* the same long line last, without a newline: nothing after it to stop a search */
+    f = fopen(tmp("last.jsonl"), "w");
+    fputs("{\"text\":\"first\"}\n{\"text\":\"", f);
+    for (int i = 0; i < (3 << 19); i++)
+        fputc('m', f);
+    fputs("\"}", f);
+    fclose(f);
+    read_file(&r, tmp("last.jsonl"), 1000);
+    CHECK_INT(r.st, TOCSIN_OK);
+    CHECK_STR(r.texts, "first");
+    CHECK_INT(r.stats.skipped[TOCSIN_SKIP_TOO_LARGE], 1);
+    CHECK(strstr(r.warns, "2: skipped: record of 1572875 bytes") != NULL);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tocsin-test-frame-XXXXXX");
@@ -183,6 +217,7 @@ int main(void)
     RUN(test_depth_past_int);
     RUN(test_deep_nesting);
     RUN(test_long_first_line);
+    RUN(test_long_middle_line);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
