@@ -269,6 +269,25 @@ typedef struct tocsin_watchlist tocsin_watchlist;
  * with tocsin_watchlist_free() after every matcher made from it. A loaded watchlist is read-only
  * and may be shared by threads. */
 tocsin_status tocsin_watchlist_load(const char *path, tocsin_watchlist **out, tocsin_error *err);
+
+/* Options of tocsin_watchlist_load_opts; tocsin_watchlist_opts_init sets the defaults. */
+typedef struct tocsin_watchlist_opts {
+    /* Directory for compiled Hyperscan databases, or NULL (the default) for no cache. Created
+     * (mode 0700, with its parents) when missing. A database is filed under a hash of everything
+     * that shapes it (the patterns as compiled, their flags, the Hyperscan version and the
+     * platform), so a later load that would compile the same database reads it instead, and an
+     * edited watchlist or another Hyperscan never reuses a stale one. A cache file is used only
+     * when it is a regular file of the current user, not writable by others, and its header,
+     * size and checksum agree; anything else is ignored and replaced. Files are written to a
+     * temporary name and renamed. Reading or writing the cache never makes the load fail. */
+    const char *cache_dir;
+} tocsin_watchlist_opts;
+
+void tocsin_watchlist_opts_init(tocsin_watchlist_opts *o);
+/* tocsin_watchlist_load with options (opts may be NULL: the defaults). Same errors, same result,
+ * same ownership. */
+tocsin_status tocsin_watchlist_load_opts(const char *path, const tocsin_watchlist_opts *opts,
+                                         tocsin_watchlist **out, tocsin_error *err);
 void tocsin_watchlist_free(tocsin_watchlist *wl);
 
 size_t tocsin_watchlist_topic_count(const tocsin_watchlist *wl);

@@ -28,6 +28,10 @@ void cli_json_num(double v);
 int cli_read_option(const char *cmd, int argc, char **argv, int *i, tocsin_read_opts *o);
 /* Prints the reading summary line on stderr: records, posts, skipped by reason. */
 void cli_print_read_summary(const char *cmd, uint64_t files, const tocsin_read_stats *s);
+/* tocsin_watchlist_load with the compiled-database cache in the user's cache directory
+ * (wlcache.c: $TOCSIN_CACHE_DIR, $XDG_CACHE_HOME/tocsin or ~/.cache/tocsin; TOCSIN_NO_CACHE=1
+ * turns it off). */
+tocsin_status cli_watchlist_load(const char *path, tocsin_watchlist **out, tocsin_error *err);
 
 int cmd_read(int argc, char **argv);
 int cmd_lang(int argc, char **argv);

@@ -166,7 +166,7 @@ int cli_ingest_run(int argc, char **argv, bool rescan)
     progress pr = {isatty(2) != 0, false};
     o.progress = draw_progress;
     o.progress_ctx = &pr;
-    tocsin_status st = tocsin_watchlist_load(wl_path, &wl, &err);
+    tocsin_status st = cli_watchlist_load(wl_path, &wl, &err);
     if (st == TOCSIN_OK && !rescan)
         st = tocsin_paths_expand(inputs, ninputs, &paths, &npaths, &err);
     if (st == TOCSIN_OK && o.scan.lang_source != TOCSIN_LANG_SOURCE_INPUT)

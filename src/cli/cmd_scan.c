@@ -216,7 +216,7 @@ int cmd_scan(int argc, char **argv)
     size_t npaths = 0;
     tocsin_scan_result *res = NULL;
     tocsin_langid *langid = NULL;
-    tocsin_status st = tocsin_watchlist_load(wl_path, &wl, &err);
+    tocsin_status st = cli_watchlist_load(wl_path, &wl, &err);
     if (st == TOCSIN_OK && o.lang_source != TOCSIN_LANG_SOURCE_INPUT)
         st = tocsin_langid_new(NULL, &langid, &err);
     o.langid = langid;

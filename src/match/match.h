@@ -54,6 +54,14 @@ typedef struct match_prefixes {
     size_t al_len;
 } match_prefixes;
 
+/* What the database cache (dbcache.c) did for a load, kept in the watchlist for the tests. */
+typedef enum match_cache_state {
+    MATCH_CACHE_OFF,        /* no cache directory given */
+    MATCH_CACHE_MISS,       /* no cache file: compiled */
+    MATCH_CACHE_REJECTED,   /* a cache file that did not check out: compiled */
+    MATCH_CACHE_HIT,        /* read from the cache, not compiled */
+} match_cache_state;
+
 struct tocsin_watchlist {
     char *path;
     char hash[65];
@@ -68,7 +76,26 @@ struct tocsin_watchlist {
     match_prefixes pre;
     hs_database_t *db;
     hs_scratch_t *proto; /* prototype scratch; every matcher clones it */
+    match_cache_state cache; /* what the database cache did */
+    bool cache_stored;       /* a compiled database was written to the cache */
 };
+
+/* The database cache (dbcache.c). The key hashes everything that shapes the compiled database:
+ * the Hyperscan version and platform, the mode, and each pattern (bytes, length, flags, id;
+ * lens NULL means NUL-terminated expressions for hs_compile_multi, else literals with lengths).
+ * @return false when it cannot be computed (then there is no caching). */
+#define MATCH_CACHE_KEY 32
+bool match_cache_key(const char *const *expr, const size_t *lens, const unsigned *flags,
+                     const unsigned *ids, size_t n, unsigned mode,
+                     unsigned char key[MATCH_CACHE_KEY]);
+/* Reads the database filed under key in dir into *db (owned by the caller) after checking the
+ * file (owner, mode, size, header, checksum, Hyperscan's own checks). @return MATCH_CACHE_HIT,
+ * MATCH_CACHE_MISS (no file) or MATCH_CACHE_REJECTED (a file that did not check out). */
+match_cache_state match_cache_load(const char *dir, const unsigned char key[MATCH_CACHE_KEY],
+                                   hs_database_t **db);
+/* Files db under key in dir (created when missing), atomically. @return whether it was written. */
+bool match_cache_store(const char *dir, const unsigned char key[MATCH_CACHE_KEY],
+                       const hs_database_t *db);
 
 /* Builds the proclitic table with the normalizer `n`. */
 tocsin_status match_prefixes_init(match_prefixes *p, tocsin_norm *n, tocsin_error *err);

@@ -23,7 +23,9 @@
  * and one database per watchlist keeps one scan per text; bench/matchbench.c measures the
  * compile time of 3,000 literals this way. A watchlist without regexes (the common case) is
  * compiled with hs_compile_lit_multi: the same literals, the same database, less compile time. Duplicate terms (same normalized literal, same
- * topic) are compiled once: the first spelling in the file is the one reported. */
+ * topic) are compiled once: the first spelling in the file is the one reported. With a cache
+ * directory (tocsin_watchlist_opts), the compiled database is read from and written to a file
+ * keyed by a hash of the patterns (dbcache.c) instead of being compiled on every load. */
 #include "match/match.h"
 
 #include <assert.h>
@@ -52,6 +54,7 @@ typedef struct set_slot {
 
 typedef struct loader {
     const char *path;
+    const char *cache_dir; /* NULL: no database cache */
     tocsin_error *err;
     tocsin_norm *norm;
     yaml_document_t *doc;
@@ -827,9 +830,19 @@ static tocsin_status compile(loader *L)
         for (size_t i = 0; i < b.n; i++)
             lens[i] = unescape_literal(b.expr[i]);
     }
-    if (st == TOCSIN_OK) {
+    unsigned mode = HS_MODE_BLOCK;
+    unsigned char key[MATCH_CACHE_KEY];
+    bool keyed = st == TOCSIN_OK && L->cache_dir && b.n &&
+                 match_cache_key((const char *const *)b.expr, lens, b.flags, b.ids, b.n, mode, key);
+    if (keyed && (wl->cache = match_cache_load(L->cache_dir, key, &wl->db)) == MATCH_CACHE_HIT &&
+        hs_alloc_scratch(wl->db, &wl->proto) != HS_SUCCESS) {
+        hs_free_database(wl->db); /* Hyperscan took it but cannot run it: compile instead */
+        wl->db = NULL;
+        wl->proto = NULL;
+        wl->cache = MATCH_CACHE_REJECTED;
+    }
+    if (st == TOCSIN_OK && !wl->db) {
         hs_compile_error_t *cerr = NULL;
-        unsigned mode = HS_MODE_BLOCK;
         hs_error_t hr =
             lens ? hs_compile_lit_multi((const char *const *)b.expr, b.flags, b.ids, lens,
                                         (unsigned)b.n, mode, NULL, &wl->db, &cerr)
@@ -854,6 +867,8 @@ static tocsin_status compile(loader *L)
             wl->db = NULL;
         }
         hs_free_compile_error(cerr);
+        if (st == TOCSIN_OK && keyed)
+            wl->cache_stored = match_cache_store(L->cache_dir, key, wl->db);
     }
     free(lens);
     for (size_t i = 0; i < b.n; i++)
@@ -861,7 +876,7 @@ static tocsin_status compile(loader *L)
     free(b.expr);
     free(b.flags);
     free(b.ids);
-    if (st == TOCSIN_OK && hs_alloc_scratch(wl->db, &wl->proto) != HS_SUCCESS)
+    if (st == TOCSIN_OK && !wl->proto && hs_alloc_scratch(wl->db, &wl->proto) != HS_SUCCESS)
         st = tc_error_set(L->err, TOCSIN_ERR_NOMEM, L->path, 0, NULL,
                           "cannot allocate Hyperscan scratch space");
     return st;
@@ -908,7 +923,15 @@ static tocsin_status read_file(const char *path, char **out, size_t *len, tocsin
     return TOCSIN_OK;
 }
 
+void tocsin_watchlist_opts_init(tocsin_watchlist_opts *o) { memset(o, 0, sizeof *o); }
+
 tocsin_status tocsin_watchlist_load(const char *path, tocsin_watchlist **out, tocsin_error *err)
+{
+    return tocsin_watchlist_load_opts(path, NULL, out, err);
+}
+
+tocsin_status tocsin_watchlist_load_opts(const char *path, const tocsin_watchlist_opts *opts,
+                                         tocsin_watchlist **out, tocsin_error *err)
 {
     if (!path || !out)
         return tc_error_set(err, TOCSIN_ERR_USAGE, NULL, 0, NULL,
@@ -918,7 +941,8 @@ tocsin_status tocsin_watchlist_load(const char *path, tocsin_watchlist **out, to
     tocsin_status st = read_file(path, &data, &len, err);
     if (st != TOCSIN_OK)
         return st;
-    loader L = {.path = path, .err = err};
+    loader L = {.path = path, .err = err,
+                .cache_dir = opts && opts->cache_dir && *opts->cache_dir ? opts->cache_dir : NULL};
     tocsin_watchlist *wl = calloc(1, sizeof *wl);
     if (!wl || !(wl->path = tc_strndup(path, strlen(path)))) {
         st = nomem(&L);
