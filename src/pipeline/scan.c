@@ -485,15 +485,28 @@ static tocsin_status worker_init(worker *w, scan_ctx *c)
     return st;
 }
 
-static void worker_fini(worker *w)
+/* Frees what a worker needed while it ran (everything but its count table). */
+static void worker_fini_run(worker *w)
 {
     tocsin_norm_free(w->norm);
     tocsin_matcher_free(w->matcher);
-    agg_free(w->table);
     tocsin_lang_state_free(w->lang);
     free(w->hits);
     free(w->raw);
     free(w->pends);
+    w->norm = NULL;
+    w->matcher = NULL;
+    w->lang = NULL;
+    w->hits = NULL;
+    w->raw = NULL;
+    w->pends = NULL;
+}
+
+static void worker_fini(worker *w)
+{
+    worker_fini_run(w);
+    agg_free(w->table);
+    w->table = NULL;
 }
 
 tocsin_status tocsin_scan(const tocsin_scan_opts *opts, const char *const *paths, size_t npaths,
@@ -549,9 +562,9 @@ join:
             if (err)
                 *err = ws[i].err;
         }
+    /* The peak of memory is here, when the tables are merged and turned into rows: free every
+     * worker's buffers first, and each table as soon as it is merged. */
     for (size_t i = 0; i < started; i++) {
-        if (st == TOCSIN_OK && i > 0 && agg_merge(ws[0].table, ws[i].table) != TOCSIN_OK)
-            st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         tocsin_read_stats_add(&res->summary.read, &ws[i].stats);
         res->summary.no_time += ws[i].no_time;
         res->summary.matched += ws[i].matched;
@@ -567,6 +580,13 @@ join:
             res->summary.lang.abstained += ls.abstained;
             res->summary.lang.cache_hits += ls.cache_hits;
         }
+        worker_fini_run(&ws[i]);
+    }
+    for (size_t i = 1; i < started; i++) {
+        if (st == TOCSIN_OK && agg_merge(ws[0].table, ws[i].table) != TOCSIN_OK)
+            st = tc_error_set(err, TOCSIN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        agg_free(ws[i].table);
+        ws[i].table = NULL;
     }
     res->summary.files = npaths;
     if (st == TOCSIN_OK && started > 0 && agg_rows(ws[0].table, &res->rows, &res->nrows) != TOCSIN_OK)
