@@ -795,7 +795,11 @@ norm_fast(tocsin_norm *n, const uint8_t *in, size_t len, const bool want_map, si
             if (c < 0x80 && ascii_table) {
 #if defined(NORM_HAVE_AVX2)
                 if (simd == 2) {
-                    i = norm_ascii_avx2(in, len, i, end, out, map, &o);
+                    /* through a copy: with its own address taken, gcc kept o in memory in
+                     * every loop of this function */
+                    size_t o2 = o;
+                    i = norm_ascii_avx2(in, len, i, end, out, map, &o2);
+                    o = o2;
                     continue;
                 }
 #endif
