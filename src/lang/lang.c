@@ -345,12 +345,25 @@ static void detect_auto(tocsin_lang_state *st, const char *text, size_t len, toc
     count[LSCRIPT_KANA] = 0;
     lang_script dom = LSCRIPT_NONE, dom_nl = LSCRIPT_NONE;
     uint32_t best = 0, best_nl = 0;
-    for (int s = 1; s < LSCRIPT__COUNT; s++) { /* without branches: cmovs */
-        bool more = count[s] > best, more_nl = s != LSCRIPT_LATN && count[s] > best_nl;
-        best = more ? count[s] : best;
-        dom = more ? (lang_script)s : dom;
-        best_nl = more_nl ? count[s] : best_nl;
-        dom_nl = more_nl ? (lang_script)s : dom_nl;
+    static const lang_script usual[] = {LSCRIPT_LATN, LSCRIPT_ARAB, LSCRIPT_CYRL, LSCRIPT_DEVA};
+    size_t u = 0;
+    while (u < sizeof usual / sizeof usual[0] && !(c->letters && count[usual[u]] == c->letters))
+        u++;
+    if (u < sizeof usual / sizeof usual[0]) { /* every letter in one usual script */
+        dom = usual[u];
+        best = count[dom];
+        if (dom != LSCRIPT_LATN) {
+            dom_nl = dom;
+            best_nl = best;
+        }
+    } else {
+        for (int s = 1; s < LSCRIPT__COUNT; s++) { /* without branches: cmovs */
+            bool more = count[s] > best, more_nl = s != LSCRIPT_LATN && count[s] > best_nl;
+            best = more ? count[s] : best;
+            dom = more ? (lang_script)s : dom;
+            best_nl = more_nl ? count[s] : best_nl;
+            dom_nl = more_nl ? (lang_script)s : dom_nl;
+        }
     }
     if (dom == LSCRIPT_LATN && best_nl && (size_t)best_nl * 3 >= c->letters) {
         dom = dom_nl;
