@@ -369,35 +369,49 @@ bool dd_index_find(const dd_index *ix, const dd_sig *sig, int64_t *id)
 {
     bool found = false;
     size_t best = 0; /* age of the newest match so far */
-    /* The heads and the first link of each chain are random reads in tables far larger than
-     * the caches: issue them all before walking, so the misses overlap instead of queueing. */
-    uint32_t first[DD_BANDS];
-    for (unsigned b = 0; b < DD_BANDS; b++)
-        first[b] = ix->head[head_of(sig->band[b], b)];
-    for (unsigned b = 0; b < DD_BANDS; b++)
-        if (first[b])
-            __builtin_prefetch(&ix->link[(size_t)(first[b] - 1) * DD_BANDS + b]);
+    /* The heads and the links of each chain are random reads in tables far larger than the
+     * caches. The eight chains are walked a step each in turn, and each step loads the next
+     * link and entry of its chain ahead, so the misses of all chains overlap instead of
+     * queueing; chains of one band value can run long (texts sharing a common passage, not
+     * near-duplicates of each other). The result does not depend on the order of the steps:
+     * the newest match of any chain wins, and a chain stops once it is older than a match. */
+    uint32_t cur[DD_BANDS];
+    size_t prev[DD_BANDS];
+    unsigned live = 0;
     for (unsigned b = 0; b < DD_BANDS; b++) {
-        uint32_t s = first[b];
-        size_t prev = 0;
-        bool start = true;
-        while (s) {
-            size_t slot = s - 1, age = age_of(ix, slot);
-            if (!start && age <= prev)
-                break; /* the slot was reused by a newer entry: the chain ended here */
-            start = false;
-            prev = age;
-            if (found && age >= best)
-                break; /* older than a match already found */
+        cur[b] = ix->head[head_of(sig->band[b], b)];
+        prev[b] = SIZE_MAX; /* no step yet */
+        if (cur[b]) {
+            live |= 1u << b;
+            __builtin_prefetch(&ix->link[(size_t)(cur[b] - 1) * DD_BANDS + b]);
+        }
+    }
+    while (live) {
+        for (unsigned b = 0; b < DD_BANDS; b++) {
+            if (!(live >> b & 1))
+                continue;
+            size_t slot = cur[b] - 1, age = age_of(ix, slot);
             const dd_link *l = &ix->link[slot * DD_BANDS + b];
-            if (((l->band ^ sig->band[b]) & ((1u << HEAD_BITS) - 1)) != 0)
-                break; /* reused slot now in another chain */
-            if (l->band == sig->band[b] && dd_distance(ix->ent[slot].sim, sig->sim) <= DD_RADIUS) {
-                best = age;
-                found = true;
-                break; /* newest match in this chain */
+            if ((prev[b] != SIZE_MAX && age <= prev[b]) || /* slot reused by a newer entry */
+                (found && age >= best) ||                   /* older than a match */
+                ((l->band ^ sig->band[b]) & ((1u << HEAD_BITS) - 1)) != 0) { /* other chain */
+                live &= ~(1u << b);
+                continue;
             }
-            s = l->next;
+            prev[b] = age;
+            if (l->next) {
+                __builtin_prefetch(&ix->link[(size_t)(l->next - 1) * DD_BANDS + b]);
+                __builtin_prefetch(&ix->ent[l->next - 1]);
+            }
+            if (l->band == sig->band[b] && dd_distance(ix->ent[slot].sim, sig->sim) <= DD_RADIUS) {
+                if (!found || age < best)
+                    best = age;
+                found = true;
+                live &= ~(1u << b); /* newest match in this chain */
+                continue;
+            }
+            if (!(cur[b] = l->next))
+                live &= ~(1u << b);
         }
     }
     if (found)
