@@ -391,6 +391,8 @@ struct tocsin_reader {
     uint64_t v_end;
     rd_keycache kc;
     uint64_t fast_records; /* read by the fast path (tests) */
+    unsigned fast_misses;  /* records left to simdjson in a row */
+    uint64_t fast_pause_until; /* absolute position before which batches are used instead */
     /* JSON array / nested framing */
     int astate;            /* 0 = before the array / walking, 1 = in the target array, 2 = done */
     unsigned nest_nseg[MAX_PATHS];
@@ -1000,6 +1002,18 @@ static tocsin_status fast_mapped(struct tocsin_reader *r, const rd_fobj *fo, toc
     return record_done(r, err);
 }
 
+/* A record the fast path leaves to simdjson (at absolute position abs). After FAST_MISS_RUN in
+ * a row it pauses for a chunk. @return 0. */
+#define FAST_MISS_RUN 16
+static int fast_miss(struct tocsin_reader *r, uint64_t abs)
+{
+    if (++r->fast_misses >= FAST_MISS_RUN) {
+        r->fast_misses = 0;
+        r->fast_pause_until = abs + FAST_CHUNK;
+    }
+    return 0;
+}
+
 /* The next record by the fast path: 1 = read and mapped (*st), 0 = this record goes the DOM way
  * (nothing consumed). */
 static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error *err)
@@ -1020,14 +1034,15 @@ static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error 
             at_eof = false;
         }
         if (!tj_utf8_valid(p, n))
-            return 0;
+            return fast_miss(r, abs);
     }
     if (s->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         return 0;
     rd_fobj fo;
     size_t k = rd_fast_scan(p, n, at_eof ? RD_FAST_EOF : 0, &r->kc, &fo);
     if (k == 0 || k > s->max_record)
-        return 0;
+        return fast_miss(r, abs);
+    r->fast_misses = 0;
     uint64_t line = s->line++;
     s->pos += k;
     begin_record(r, line, false);
@@ -1038,18 +1053,21 @@ static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error 
 static tocsin_status next_line_record(struct tocsin_reader *r, tocsin_error *err)
 {
     for (;;) {
-        if (r->fast) {
-            tocsin_status st = TOCSIN_OK;
-            if (fast_record(r, &st, err))
-                return st;
-        }
         if (r->batch) {
             tocsin_status st = TOCSIN_OK;
             if (next_batch_record(r, &st, err))
                 return st;
             continue;
         }
-        if (!r->fast && try_batch(r))
+        /* the fast path pauses for a chunk after a run of records it left to simdjson (floats
+         * in a field it takes, say): batches are then the faster way */
+        bool paused = r->fast && r->src.dropped + r->src.pos < r->fast_pause_until;
+        if (r->fast && !paused) {
+            tocsin_status st = TOCSIN_OK;
+            if (fast_record(r, &st, err))
+                return st;
+        }
+        if ((!r->fast || paused) && try_batch(r))
             continue;
         const char *rec = NULL;
         size_t n = 0;

@@ -424,6 +424,41 @@ static void test_differential(void)
     CHECK_INT(fast_total, files); /* the fast path did read most records */
 }
 
+/* Runs of records the fast path leaves to simdjson (a float in a field it takes) make it pause
+ * for a chunk, read by simdjson's batches; it resumes after. Same output as the DOM path. */
+static void test_pause(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/pause.jsonl", dir);
+    sbuf b = {0};
+    char pad[260];
+    memset(pad, 'p', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    /* ~300-byte records: 2,000 with float ids (0.6 MB), then 14,000 with integer ids */
+    for (int i = 0; i < 16000; i++) {
+        if (i % 5000 == 1234)
+            puts_(&b, "{\"text\": oops}\n");
+        else if (i < 2000)
+            putf(&b, "{\"id\":%d.5,\"text\":\"f%d %s\",\"ts\":%d}\n", i, i, pad,
+                 1600000000 + i);
+        else
+            putf(&b, "{\"id\":%d,\"text\":\"i%d %s\",\"ts\":%d}\n", i, i, pad,
+                 1600000000 + i);
+    }
+    write_file(path, b.p, b.n);
+    run f, d;
+    read_run(&f, path, true, false, "jsonl", false, 0, 0);
+    read_run(&d, path, false, false, "jsonl", false, 0, 0);
+    CHECK(same("pause", &f, &d));
+    CHECK(strstr(f.out.p, "P 16000 16000 ") != NULL);
+    /* the pause (1 MiB, ~3,500 records from the 16th float) ends inside the integer ids */
+    CHECK(f.fast > 11000);
+    CHECK(f.fast < 13000);
+    free_run(&f);
+    free_run(&d);
+    free(b.p);
+}
+
 /* Elements of a generic JSON array framed by the reader: newlines inside are blanks. */
 static void test_array_elements(void)
 {
@@ -552,6 +587,7 @@ int main(void)
     }
     RUN(test_scanner_cases);
     RUN(test_array_elements);
+    RUN(test_pause);
     RUN(test_fast_values);
     RUN(test_differential);
     char cmd[300];
