@@ -392,6 +392,9 @@ struct tocsin_reader {
     rd_keycache kc;
     uint64_t fast_records; /* read by the fast path (tests) */
     unsigned fast_misses;  /* records left to simdjson in a row */
+    /* streams whose first line is over max_record (see skip_long_head): its length, to report
+     * as line 1 of JSON Lines; or the bytes already dropped of one big document */
+    uint64_t long_first, doc_dropped;
     uint64_t fast_pause_until; /* absolute position before which batches are used instead */
     /* JSON array / nested framing */
     int astate;            /* 0 = before the array / walking, 1 = in the target array, 2 = done */
@@ -1052,6 +1055,13 @@ static int fast_record(struct tocsin_reader *r, tocsin_status *st, tocsin_error 
 
 static tocsin_status next_line_record(struct tocsin_reader *r, tocsin_error *err)
 {
+    if (r->long_first) { /* a stream's first line, dropped while opening */
+        char msg[160];
+        snprintf(msg, sizeof msg, "record of %llu bytes is over the limit of %zu bytes",
+                 (unsigned long long)r->long_first, r->src.max_record);
+        r->long_first = 0;
+        return skip_now(r, 1, false, TOCSIN_SKIP_TOO_LARGE, msg, err);
+    }
     for (;;) {
         if (r->batch) {
             tocsin_status st = TOCSIN_OK;
@@ -1513,6 +1523,13 @@ static tocsin_status next_doc_record(struct tocsin_reader *r, tocsin_error *err)
     size_t n = 0;
     rd_rec_result res = rd_src_record(&r->src, scan_all, NULL, &rec, &n);
     r->done = true;
+    if (r->doc_dropped && res != RD_REC_ERROR) { /* its start was dropped while opening */
+        char msg[160];
+        snprintf(msg, sizeof msg, "document of %llu bytes is over the limit of %zu bytes",
+                 (unsigned long long)(r->doc_dropped + (res == RD_REC_END ? 0 : n)),
+                 r->src.max_record);
+        return skip_now(r, 1, false, TOCSIN_SKIP_TOO_LARGE, msg, err);
+    }
     switch (res) {
     case RD_REC_END:
         return TOCSIN_OK;
@@ -1974,6 +1991,56 @@ static bool fill_head(rd_src *s)
     }
 }
 
+/* Streams: detection took the input for one JSON document because its first line starts a JSON
+ * value and is over max_record (fill_head stopped inside it), which is what a JSON Lines stream
+ * with a huge first post looks like too (sniff_offset does this for mapped files). The line is
+ * dropped as it streams by (its length counted) and detection looks at what follows: when that
+ * is JSON Lines, the reader reports line 1 as too large and reads on; otherwise the input stays
+ * one document over the limit, reported with the bytes already dropped, as before. */
+static void skip_long_head(tocsin_reader *r)
+{
+    rd_src *s = &r->src;
+    size_t at = 0;
+    int c0 = first_nonws(s->buf, s->len, &at);
+    if (r->opts.format || r->fmt != &rd_fmt_json || r->framing != RD_FRAME_DOC || s->eof ||
+        (c0 != '{' && c0 != '[') || s->len - at <= s->max_record ||
+        memchr(s->buf + at, '\n', s->len - at))
+        return;
+    uint64_t start = s->dropped + s->pos;
+    for (;;) {
+        const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+        if (nl) {
+            s->pos = (size_t)(nl - s->buf) + 1;
+            break;
+        }
+        s->pos = s->len;
+        size_t keep = s->pos;
+        if (s->eof || src_more(s, &keep) < 0) { /* one line to the end (or a read error) */
+            r->doc_dropped = s->dropped + s->pos - start;
+            return;
+        }
+    }
+    uint64_t l1 = s->dropped + s->pos - start;
+    memmove(s->own, s->own + s->pos, s->len - s->pos); /* what follows, to the front */
+    s->dropped += s->pos;
+    s->len -= s->pos;
+    s->pos = 0;
+    fill_head(s);
+    int c1 = first_nonws(s->buf, s->len, NULL);
+    if (c1 == '{' || c1 == '[') {
+        tocsin_error e2;
+        r->fmt = NULL;
+        if (detect(r, s->buf, s->len, s->eof, &e2) == TOCSIN_OK && r->framing == RD_FRAME_LINES) {
+            r->long_first = l1;
+            s->line = 2;
+            return;
+        }
+    }
+    r->fmt = &rd_fmt_json;
+    r->framing = RD_FRAME_DOC;
+    r->doc_dropped = l1;
+}
+
 static tocsin_status open_common(const tocsin_read_opts *opts, const char *path, bool ranged,
                                  uint64_t begin, uint64_t end, tocsin_reader **out,
                                  tocsin_error *err)
@@ -2072,6 +2139,8 @@ static tocsin_status open_common(const tocsin_read_opts *opts, const char *path,
         st = pick_framing(r, head, hn, complete, err);
     if (st != TOCSIN_OK)
         goto fail;
+    if (!r->src.is_map)
+        skip_long_head(r);
     r->platform = tc_strv(r->fmt->platform, strlen(r->fmt->platform));
     if (r->framing == RD_FRAME_NESTED && (st = parse_paths(r, r->fmt, err)) != TOCSIN_OK)
         goto fail;

@@ -207,6 +207,60 @@ static void test_long_middle_line(void)
     CHECK(strstr(r.warns, "2: skipped: record of 1572875 bytes") != NULL);
 }
 
+/* The same as gzip streams: the first line cannot be looked at whole, so it is dropped as it
+ * streams by and detection looks at what follows; one big document stays one. */
+static void test_long_first_line_stream(void)
+{
+    if (system("gzip --version >/dev/null 2>&1") != 0)
+        return;
+    char cmd[1200];
+    const char *rest = "{\"text\":\"second\",\"id\":2}\n\n{\"text\":\"third\",\"id\":3}\n";
+    write_long_first(tmp("long.jsonl"), (16u << 20) + 100, rest);
+    snprintf(cmd, sizeof cmd, "gzip -1 -c '%s' > '%s'", tmp("long.jsonl"), tmp("long.jsonl.gz"));
+    CHECK_INT(system(cmd), 0);
+    result r;
+    read_file(&r, tmp("long.jsonl.gz"), 0);
+    CHECK_INT(r.st, TOCSIN_OK);
+    CHECK_STR(r.format, "jsonl");
+    CHECK_STR(r.texts, "second|third");
+    CHECK_INT(r.stats.records, 3);
+    CHECK(strstr(r.warns, "1: skipped: record of 16777335 bytes is over the limit of 16777216 "
+                          "bytes (too-large)") != NULL);
+    size_t total = (16u << 20) + 100 + 19 + strlen(rest);
+    CHECK_INT(r.stats.bytes, total);
+    /* with a small limit the head certainly stops inside the first line (8 MiB) */
+    write_long_first(tmp("l8.jsonl"), 8u << 20, rest);
+    snprintf(cmd, sizeof cmd, "gzip -1 -c '%s' > '%s'", tmp("l8.jsonl"), tmp("l8.jsonl.gz"));
+    CHECK_INT(system(cmd), 0);
+    read_file(&r, tmp("l8.jsonl.gz"), 4096);
+    CHECK_STR(r.format, "jsonl");
+    CHECK_STR(r.texts, "second|third");
+    CHECK(strstr(r.warns, "1: skipped: record of 8388627 bytes is over the limit of 4096 bytes "
+                          "(too-large)") != NULL);
+    /* one line and nothing after it: a document over the limit, as before */
+    write_long_first(tmp("one.json"), 8u << 20, "");
+    snprintf(cmd, sizeof cmd, "gzip -1 -c '%s' > '%s'", tmp("one.json"), tmp("one.json.gz"));
+    CHECK_INT(system(cmd), 0);
+    read_file(&r, tmp("one.json.gz"), 4096);
+    CHECK_INT(r.st, TOCSIN_OK);
+    CHECK_STR(r.format, "json");
+    CHECK_INT(r.nposts, 0);
+    CHECK(strstr(r.warns, "1: skipped: document of 8388627 bytes is over the limit of 4096 "
+                          "bytes (too-large)") != NULL);
+    /* a document whose long first line goes on over more lines: one document, all counted */
+    write_long_first(tmp("doc2.json"), 8u << 20, " \"more\": 1}\n");
+    FILE *f = fopen(tmp("doc2.json"), "r+");
+    fseek(f, (long)(9 + (8u << 20) + 8), SEEK_SET);
+    fputc(',', f); /* "...","id":1}\n "more": 1}" becomes "...","id":1,\n "more": 1}" */
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "gzip -1 -c '%s' > '%s'", tmp("doc2.json"), tmp("doc2.json.gz"));
+    CHECK_INT(system(cmd), 0);
+    read_file(&r, tmp("doc2.json.gz"), 4096);
+    CHECK_STR(r.format, "json");
+    CHECK_INT(r.nposts, 0);
+    CHECK(strstr(r.warns, "1: skipped: document of 8388639 bytes is over the limit") != NULL);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tocsin-test-frame-XXXXXX");
@@ -218,6 +272,7 @@ int main(void)
     RUN(test_deep_nesting);
     RUN(test_long_first_line);
     RUN(test_long_middle_line);
+    RUN(test_long_first_line_stream);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
