@@ -4,12 +4,15 @@
 # threads (median of RUNS runs; language detection, matching, de-duplication, clustering and
 # idempotency all on), samples peak anonymous memory, measures the store per table (SQLite's
 # dbstat), and prints a Markdown section for BENCHMARKS.md to bench/out/store-bench.md.
-# Environment: SIZE_MB (default 200), TERMS (default 3000), RUNS (default 3).
+# Environment: SIZE_MB (default 200), TERMS (default 3000), RUNS (default 3), CORPUS (a corpus
+# directory to use instead, e.g. bench/out/corpus-real-100-3000), EXTRA (more ingest options,
+# e.g. "--lang-source input" to measure the store's own work without language identification).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 size=${SIZE_MB:-200}; nterms=${TERMS:-3000}; runs=${RUNS:-3}
-out=bench/out/corpus-$size-$nterms
+out=${CORPUS:-bench/out/corpus-$size-$nterms}
+extra=${EXTRA:-}
 [ -f "$out/truth.tsv" ] || "$build/bench/gen_corpus" "$out" "$size" "$nterms"
 corpus=$out/corpus.jsonl
 bytes=$(stat -c %s "$corpus")
@@ -21,7 +24,7 @@ run_one() { # threads -> sets secs, cpu, peak_kb
     local start end pid peak=0 cur
     start=$(date +%s.%N)
     /usr/bin/time -f '%U %S' -o bench/out/store-time.txt "$build/tocsin" ingest --db "$db" \
-        --watchlist "$out/watchlist.yaml" --threads "$1" "$corpus" 2> bench/out/store-err.txt &
+        --watchlist "$out/watchlist.yaml" $extra --threads "$1" "$corpus" 2> bench/out/store-err.txt &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
         for p in $(pgrep -P "$pid" 2>/dev/null) "$pid"; do
@@ -56,15 +59,16 @@ tables=$(sqlite3 "$db" "SELECT name, sum(pgsize), sum(ncell) FROM dbstat WHERE n
     GROUP BY name ORDER BY 2 DESC" | awk -F'|' -v n="$posts" '{printf "| %s | %.1f MB | %d | %.1f B/post |\n", $1, $2/1e6, $3, $2/n}')
 seen_b=$(sqlite3 "$db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'seen'")
 keys=$(sqlite3 "$db" "SELECT count(*) FROM seen")
-clu_b=$(sqlite3 "$db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'cluster'")
-nclu=$(sqlite3 "$db" "SELECT count(*) FROM cluster")
+clu_b=$(sqlite3 "$db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'cluster_sigs'")
+nclu=$(sqlite3 "$db" "SELECT coalesce(sum(last - first + 1), 0) FROM cluster_sigs")
+nrows=$(sqlite3 "$db" "SELECT count(*) FROM cluster")
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 mb() { echo "$bytes / $1 / 1000000" | bc -l; }
 cat > bench/out/store-bench.md <<TXT
-Command: \`bench/store_bench.sh BUILD\` (SIZE_MB=$size): \`tocsin ingest --db store.db --watchlist
-watchlist.yaml --threads T corpus.jsonl\` into a fresh store, on the corpus of \`bench/gen_corpus OUT
-$size $nterms\` ($(printf "%'d" "$bytes") bytes, $(printf "%'d" "$posts") posts, random channels and hours).
+Command: \`bench/store_bench.sh BUILD\` (corpus $out, options '$extra'): \`tocsin ingest --db store.db
+--watchlist watchlist.yaml $extra --threads T corpus.jsonl\` into a fresh store
+($(printf "%'d" "$bytes") bytes, $(printf "%'d" "$posts") posts, random channels and hours).
 Everything on: language detection of every post (the denominators need it), matching, keys,
 near-duplicate signatures and lookup, pseudonyms, hourly totals, evidence. Machine: $(nproc) cores
 ($cpu), shared: load average $load during the run; median of $runs runs.
@@ -83,6 +87,6 @@ Store: $(printf '%.1f' "$(echo "$dbbytes / 1000000" | bc -l)") MB for $(printf "
 |---|---|---|---|
 $tables
 
-Keys: \`seen\` holds $(printf "%'d" "$keys") keys in $(printf '%.1f' "$(echo "$seen_b / 1000000" | bc -l)") MB = $(printf '%.1f' "$(echo "$seen_b / $keys" | bc -l)") bytes per key (8-byte key + cluster id, B-tree); \`cluster\` $(printf '%.1f' "$(echo "$clu_b / $nclu" | bc -l)") bytes per cluster.
+Keys: \`seen\` holds $(printf "%'d" "$keys") keys in $(printf '%.1f' "$(echo "$seen_b / 1000000" | bc -l)") MB = $(printf '%.1f' "$(echo "$seen_b / $keys" | bc -l)") bytes per key (8-byte key + cluster id, B-tree); \`cluster_sigs\` $(printf '%.1f' "$(echo "$clu_b / ($nclu + ($nclu == 0))" | bc -l)") bytes per cluster ($(printf "%'d" "$nclu") clusters); $(printf "%'d" "$nrows") \`cluster\` rows (clusters with kept evidence or more than one post).
 TXT
 cat bench/out/store-bench.md
