@@ -349,31 +349,49 @@ static bool parse_epoch(const char *s, size_t n, int64_t *out)
 
 /* Month names by their first letters, in the languages feeds and exports are written in
  * (English, Portuguese, Spanish, French, German, Italian, Dutch): a word is that month when it
- * starts with one of these (lowercased ASCII; the accented letters are UTF-8 bytes compared
- * as they are). */
+ * starts with one of these, in any case. The first three bytes are compared as one number
+ * (this runs for every word of every X created_at); names with an accented second letter are
+ * four UTF-8 bytes, compared as they are (lowercase accents only). */
+#define M3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
+
 static int month_of(const char *w, size_t n)
 {
     static const struct {
-        const char *abbr;
+        uint32_t key;
         int month;
-    } names[] = {
-        {"jan", 1},   {"ene", 1},  {"gen", 1},  {"j\xc3\xa4n", 1}, {"feb", 2},  {"fev", 2},
-        {"f\xc3\xa9v", 2}, {"mar", 3}, {"m\xc3\xa4r", 3}, {"mrt", 3}, {"mrz", 3}, {"apr", 4},
-        {"abr", 4},   {"avr", 4},  {"may", 5},  {"mai", 5},  {"mag", 5},  {"mei", 5},
-        {"juil", 7},  {"jun", 6},  {"jui", 6},  {"giu", 6},  {"jul", 7},  {"lug", 7},
-        {"aug", 8},   {"ago", 8},  {"ao\xc3\xbb", 8}, {"aou", 8}, {"sep", 9}, {"set", 9},
-        {"oct", 10},  {"out", 10}, {"okt", 10}, {"ott", 10}, {"nov", 11}, {"dec", 12},
-        {"dez", 12},  {"dic", 12}, {"d\xc3\xa9" "c", 12},
+    } ascii[] = {
+        {M3('j', 'a', 'n'), 1},  {M3('e', 'n', 'e'), 1},  {M3('g', 'e', 'n'), 1},
+        {M3('f', 'e', 'b'), 2},  {M3('f', 'e', 'v'), 2},  {M3('m', 'a', 'r'), 3},
+        {M3('m', 'r', 't'), 3},  {M3('m', 'r', 'z'), 3},  {M3('a', 'p', 'r'), 4},
+        {M3('a', 'b', 'r'), 4},  {M3('a', 'v', 'r'), 4},  {M3('m', 'a', 'y'), 5},
+        {M3('m', 'a', 'i'), 5},  {M3('m', 'a', 'g'), 5},  {M3('m', 'e', 'i'), 5},
+        {M3('j', 'u', 'n'), 6},  {M3('j', 'u', 'i'), 6},  {M3('g', 'i', 'u'), 6},
+        {M3('j', 'u', 'l'), 7},  {M3('l', 'u', 'g'), 7},  {M3('a', 'u', 'g'), 8},
+        {M3('a', 'g', 'o'), 8},  {M3('a', 'o', 'u'), 8},  {M3('s', 'e', 'p'), 9},
+        {M3('s', 'e', 't'), 9},  {M3('o', 'c', 't'), 10}, {M3('o', 'u', 't'), 10},
+        {M3('o', 'k', 't'), 10}, {M3('o', 't', 't'), 10}, {M3('n', 'o', 'v'), 11},
+        {M3('d', 'e', 'c'), 12}, {M3('d', 'e', 'z'), 12}, {M3('d', 'i', 'c'), 12},
     };
-    char low[8];
-    size_t m = n < sizeof low ? n : sizeof low;
-    for (size_t i = 0; i < m; i++)
-        low[i] = (char)tolower((unsigned char)w[i]);
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) { /* "juil" before "jui" */
-        size_t al = strlen(names[i].abbr);
-        if (m >= al && !memcmp(low, names[i].abbr, al))
-            return names[i].month;
+    static const struct {
+        char abbr[5];
+        int month;
+    } accented[] = {{"j\xc3\xa4n", 1}, {"f\xc3\xa9v", 2}, {"m\xc3\xa4r", 3},
+                    {"ao\xc3\xbb", 8}, {"d\xc3\xa9" "c", 12}};
+    if (n < 3)
+        return 0;
+    int c0 = tolower((unsigned char)w[0]);
+    if ((unsigned char)w[1] >= 0x80 || (unsigned char)w[2] >= 0x80) {
+        for (size_t i = 0; i < sizeof accented / sizeof *accented; i++)
+            if (n >= 4 && c0 == accented[i].abbr[0] && !memcmp(w + 1, accented[i].abbr + 1, 3))
+                return accented[i].month;
+        return 0;
     }
+    uint32_t key = M3(c0, tolower((unsigned char)w[1]), tolower((unsigned char)w[2]));
+    if (key == M3('j', 'u', 'i') && n >= 4 && tolower((unsigned char)w[3]) == 'l')
+        return 7; /* French "juillet" ("juin" is June) */
+    for (size_t i = 0; i < sizeof ascii / sizeof *ascii; i++)
+        if (ascii[i].key == key)
+            return ascii[i].month;
     return 0;
 }
 
@@ -404,15 +422,18 @@ static bool is_word(const char *s, size_t n)
 static bool named_zone(const char *s, size_t n, int32_t *off)
 {
     static const struct {
-        const char *name;
-        int minutes;
-    } named[] = {{"gmt", 0},     {"ut", 0},      {"utc", 0},     {"z", 0},
-                 {"est", -300},  {"edt", -240},  {"cst", -360},  {"cdt", -300},
-                 {"mst", -420},  {"mdt", -360},  {"pst", -480},  {"pdt", -420},
-                 {"bst", 60},    {"cet", 60},    {"cest", 120},  {"mez", 60},
-                 {"mesz", 120},  {"brt", -180}};
+        char name[5];
+        unsigned char len;
+        short minutes;
+    } named[] = {{"gmt", 3, 0},     {"ut", 2, 0},      {"utc", 3, 0},     {"z", 1, 0},
+                 {"est", 3, -300},  {"edt", 3, -240},  {"cst", 3, -360},  {"cdt", 3, -300},
+                 {"mst", 3, -420},  {"mdt", 3, -360},  {"pst", 3, -480},  {"pdt", 3, -420},
+                 {"bst", 3, 60},    {"cet", 3, 60},    {"cest", 4, 120},  {"mez", 3, 60},
+                 {"mesz", 4, 120},  {"brt", 3, -180}};
+    if (n == 0 || n > 4)
+        return false;
     for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
-        if (strlen(named[i].name) == n && tc_strv_eq_ci(tc_strv(s, n), named[i].name)) {
+        if (named[i].len == n && tc_strv_eq_ci(tc_strv(s, n), named[i].name)) {
             *off = named[i].minutes * 60;
             return true;
         }
@@ -509,6 +530,7 @@ static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out,
     enum { MAXT = 12 };
     const char *tok[MAXT];
     size_t tl[MAXT], nt = 0;
+    int tmon[MAXT], months = 0; /* the month each word names (0: none) */
     for (size_t i = 0; i < n;) {
         while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
             i++;
@@ -527,12 +549,13 @@ static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out,
         if (nt == MAXT)
             return false;
         tok[nt] = s + i;
-        tl[nt++] = k - i;
+        tl[nt] = k - i;
+        bool word = s[i] > '9' || (unsigned char)s[i] >= 0x80; /* not a digit or a sign */
+        tmon[nt] = word && is_word(tok[nt], tl[nt]) ? month_of(tok[nt], tl[nt]) : 0;
+        months += tmon[nt] != 0;
+        nt++;
         i = k;
     }
-    int months = 0;
-    for (size_t j = 0; j < nt; j++)
-        months += is_word(tok[j], tl[j]) && month_of(tok[j], tl[j]) != 0;
     int64_t y = -1;
     int mo = 0, d = 0, h = -1, mi = 0, se = 0;
     bool has_off = false;
@@ -558,6 +581,8 @@ static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out,
                 y = num(t, 2) + (num(t, 2) < 50 ? 2000 : 1900);
             else
                 return false;
+        } else if (tmon[j] && !(j == 0 && months > 1) && !mo) {
+            mo = tmon[j];
         } else if (named_zone(t, tn, &o)) {
             if (has_off)
                 return false;
@@ -565,10 +590,8 @@ static bool parse_words(const char *s, size_t n, const rd_zone *z, int64_t *out,
             off = o;
         } else if (!is_word(t, tn)) {
             return false;
-        } else if (j == 0 && (months > 1 || !month_of(t, tn))) {
+        } else if (j == 0) {
             continue; /* the day of the week, in any language ("Mar" is martes before "Abr") */
-        } else if (!mo && month_of(t, tn)) {
-            mo = month_of(t, tn);
         } else if (is_weekday(t, tn)) {
             continue;
         } else {
