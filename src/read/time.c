@@ -273,8 +273,8 @@ static int num(const char *s, size_t n)
  * YYYYMMDD ("20210315"), not epoch seconds: as seconds they would be a time between 1970-08 and
  * 1970-12 or in 1972-1973, before any of the platforms tocsin reads existed, while compact dates
  * are common in exported spreadsheets and file names. Eight-digit values that are not such a
- * date (19700823 is one, 30000000 is not) stay epoch seconds; so do values with a sign or a
- * fraction ("20210315.0" is a float epoch). */
+ * date (20210229, 30000000) stay epoch seconds, and so do values with a sign or a fraction
+ * ("20210315.0" is a float epoch). */
 static bool ymd8(uint64_t v, int64_t *y, int *m, int *d)
 {
     if (v < 19000101 || v > 21001231)
