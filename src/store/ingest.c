@@ -13,9 +13,10 @@
  * transaction, committed every batch_posts posts and at every file end. A killed run loses only
  * the uncommitted transaction; running the same command again re-reads the unfinished files, and
  * every post already committed is recognized by its key and skipped, the others are counted as
- * the first run would have counted them. The near-duplicate index is rebuilt from the `cluster`
- * table (the most recent clusters by id, which is insertion order), so it holds exactly what the
- * interrupted run's index held at its last commit. Files that finished are recorded as complete
+ * the first run would have counted them. The near-duplicate index is rebuilt from the
+ * `cluster_sigs` chunks (the most recent clusters by id, which is insertion order; a commit
+ * writes the signatures of the clusters it opened), so it holds exactly what the interrupted
+ * run's index held at its last commit. Files that finished are recorded as complete
  * (path, size, mtime) and skipped without being read. */
 #include "store/store_int.h"
 
