@@ -3,6 +3,8 @@
 # against each build directory, and ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+# The CLI caches compiled watchlists; the tests keep that cache out of the user's home.
+export TOCSIN_CACHE_DIR="$PWD/build/test-cache"
 total_pass=0
 total_fail=0
 failed_names=()

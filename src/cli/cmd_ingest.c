@@ -19,7 +19,8 @@ static const char ingest_usage[] =
     "  --reposts count|skip  count forwards/retweets/boosts or leave them out (fixed per store)\n"
     "  --no-text             keep no post text in the evidence\n"
     "  --keep-authors        keep raw author ids in the evidence (default: keyed pseudonyms)\n"
-    "  --batch N             posts per committed transaction (default 100000)\n";
+    "  --batch N             posts per committed transaction (default 100000)\n"
+    "The compiled watchlist is cached as for scan (TOCSIN_CACHE_DIR, TOCSIN_NO_CACHE).\n";
 
 static const char rescan_usage[] =
     "usage: tocsin rescan [--db FILE] --watchlist FILE [--threads N] [--no-text]\n"

@@ -13,7 +13,9 @@ static const char scan_usage[] =
     "INPUT is a file (gzip/zstd ok), a directory (read recursively) or - for stdin.\n"
     "  --matches      print one JSON object per matching post instead of counts\n"
     "  --lang-source  detect: identify each post's language (default); input: the input's\n"
-    "                 own language field; both: the input's field when plausible\n";
+    "                 own language field; both: the input's field when plausible\n"
+    "Compiled watchlists are cached in $TOCSIN_CACHE_DIR, else $XDG_CACHE_HOME/tocsin, else\n"
+    "~/.cache/tocsin (checked before use, rebuilt when stale); TOCSIN_NO_CACHE=1 turns it off.\n";
 
 typedef enum { OUT_TABLE, OUT_CSV, OUT_JSON } out_kind;
 
