@@ -129,7 +129,9 @@ bool tocsin_lang_choose(tocsin_lang_source source, tocsin_strv input_tag,
         return false;
     const char *script = detected ? detected->script : NULL;
     char tag[12];
-    bool have = tocsin_lang_tag_normalize(input_tag, script, tag, sizeof tag);
+    /* detect alone never reads the input's tag (scan and ingest call this once per post) */
+    bool have = source != TOCSIN_LANG_SOURCE_DETECT &&
+                tocsin_lang_tag_normalize(input_tag, script, tag, sizeof tag);
     if (source == TOCSIN_LANG_SOURCE_INPUT || (source == TOCSIN_LANG_SOURCE_BOTH && !detected)) {
         memcpy(buf, have ? tag : "und", strlen(have ? tag : "und") + 1);
         return have;
