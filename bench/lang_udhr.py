@@ -162,9 +162,18 @@ def script_of(cp):
     return "Zzzz"
 
 
+def arabic_optional(ch):
+    # mirror of clean.c's CLS_SKIP: Arabic vowel marks and tatweel are not in the model's view
+    cp = ord(ch)
+    return cp == 0x0640 or (unicodedata.category(ch) == "Mn" and (
+        0x064B <= cp <= 0x0652 or cp == 0x0670 or 0x06D6 <= cp <= 0x06ED))
+
+
 def model_view(text):
     out = [" "]
     for ch in text:
+        if arabic_optional(ch):
+            continue
         if ch.isascii():
             ok = ch.isalpha()
         else:

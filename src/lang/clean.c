@@ -114,7 +114,19 @@ lang_script lang_script_from_code(const char *code)
  * the Indic scripts, Thai, Georgian, general punctuation, kana: most of what tocsin reads),
  * looked up once from utf8proc into a table (50 KB) so the hot loop makes no library call for
  * them. */
-enum { CLS_OTHER = 0, CLS_LETTER, CLS_MARK, CLS_PUNCT };
+/* CLS_SKIP: Arabic-script vowel marks (harakat, U+064B-U+0652, the superscript alef U+0670,
+ * Quranic annotation marks) and tatweel (U+0640). Writers add them at will, to the same words
+ * (religious and militant texts often fully vowelled), so they say nothing about which
+ * Arabic-script language a text is in: they stay in the text CLD2 reads but are left out of
+ * the model's view and of the letter counts, so that "حُقُوق" is scored as "حقوق". */
+enum { CLS_OTHER = 0, CLS_LETTER, CLS_MARK, CLS_PUNCT, CLS_SKIP };
+
+static bool arabic_optional(uint32_t cp, utf8proc_category_t cat)
+{
+    return cp == 0x0640 || (cat == UTF8PROC_CATEGORY_MN &&
+                            ((cp >= 0x064B && cp <= 0x0652) || cp == 0x0670 ||
+                             (cp >= 0x06D6 && cp <= 0x06ED)));
+}
 typedef struct cp_props {
     uint16_t lower;
     uint8_t cls;
@@ -135,6 +147,8 @@ static void props_init(void)
             cls = CLS_MARK;
         else if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
             cls = CLS_PUNCT;
+        if (arabic_optional(cp, cat))
+            cls = CLS_SKIP;
         uint32_t low = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
         props[cp].lower = (uint16_t)(low < 0x10000 ? low : cp);
         props[cp].cls = cls;
@@ -322,6 +336,11 @@ static void put_char(lang_clean *c, const char *src, size_t n, uint32_t cp)
                                                                             : CLS_OTHER;
         low = cls == CLS_LETTER ? (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp) : cp;
         s = cls == CLS_LETTER ? lang_script_of(cp) : LSCRIPT_NONE;
+    }
+    if (cls == CLS_SKIP) { /* in the text for CLD2, not in the model's view (see CLS_SKIP) */
+        memcpy(c->text + c->text_len, src, n);
+        c->text_len += n;
+        return;
     }
     bool letter = cls == CLS_LETTER;
     /* a mark counts only on a letter: variation selectors (emoji presentation), keycaps and
