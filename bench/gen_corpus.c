@@ -16,7 +16,7 @@
  *
  * Filler. With --filler FILE (bench/data/corpus-text.tsv: "LANG<TAB>paragraph" lines of real
  * running text, see bench/corpus_text.py), a post's filler is real text of its language: fragments
- * of 3-12 consecutive words from random places of that language's paragraphs, stitched together,
+ * of 2-5 consecutive words from random places of that language's paragraphs, stitched together,
  * so every post reads like its language (the `lang` field is the truth for identification) and
  * no two posts repeat a text. Words holding a marker letter are left out. Without --filler the
  * filler is random syllables (the corpora of earlier benchmark runs): text no language model
@@ -248,7 +248,7 @@ static int load_filler(const char *path)
     return 0;
 }
 
-/* The next word of real text of language li: posts are fragments of 3-12 consecutive words
+/* The next word of real text of language li: posts are fragments of 2-5 consecutive words
  * from random places, stitched together; first starts a new post (and a new fragment). */
 static void put_real_word(sbuf *b, unsigned li, bool first)
 {
@@ -257,7 +257,7 @@ static void put_real_word(sbuf *b, unsigned li, bool first)
     const wordlist *L = &real_words[li];
     if (first || left <= 0 || ++at >= L->n) {
         at = rn((unsigned)L->n);
-        left = 3 + (int)rn(10);
+        left = 2 + (int)rn(4);
     }
     left--;
     if (langs[li].script == SC_ARAB && rn(12) == 0)

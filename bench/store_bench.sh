@@ -11,9 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 size=${SIZE_MB:-200}; nterms=${TERMS:-3000}; runs=${RUNS:-3}
-out=${CORPUS:-bench/out/corpus-$size-$nterms}
+# the default corpus is the real-text one of bench/run.sh (posts in their language's words)
+out=${CORPUS:-bench/out/corpus-real-$size-$nterms}
 extra=${EXTRA:-}
-[ -f "$out/truth.tsv" ] || "$build/bench/gen_corpus" "$out" "$size" "$nterms"
+[ -f "$out/truth.tsv" ] ||
+    "$build/bench/gen_corpus" --filler bench/data/corpus-text.tsv "$out" "$size" "$nterms"
 corpus=$out/corpus.jsonl
 bytes=$(stat -c %s "$corpus")
 posts=$(wc -l < "$corpus")
