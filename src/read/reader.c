@@ -1582,7 +1582,14 @@ static bool first_line(const char *h, size_t n, bool complete, tj_doc *d, tj_val
     size_t len = nl ? (size_t)(nl - p) : n - at;
     bool rep;
     size_t bad;
-    return tj_parse(d, p, len, v, &rep, &bad, NULL, 0) == TOCSIN_OK;
+    if (tj_parse(d, p, len, v, &rep, &bad, NULL, 0) != TOCSIN_OK)
+        return false;
+    /* a first line that is a whole array of objects is a one-line JSON array file
+     * ("[{...},{...}]", as json.dumps writes it), to be read element by element: as JSON Lines it
+     * would be one record that is not an object, skipped with every post in it */
+    tj_val first;
+    return !(tj_type_of(d, *v) == TJ_ARRAY && tj_children(d, *v, &first) > 0 &&
+             tj_type_of(d, first) == TJ_OBJECT);
 }
 
 /* A reader over the head only, to frame first records for sniffing. */

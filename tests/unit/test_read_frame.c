@@ -37,11 +37,14 @@ static void on_warn(void *ctx, const tocsin_error *w)
              w->is_record_index ? "#" : "", w->message);
 }
 
+static const char *force_format; /* NULL: detect */
+
 static void read_file(result *res, const char *path, size_t max_record)
 {
     memset(res, 0, sizeof *res);
     tocsin_read_opts o;
     tocsin_read_opts_init(&o);
+    o.format = force_format;
     if (max_record)
         o.max_record = max_record;
     o.warn = on_warn;
@@ -68,6 +71,61 @@ static void read_file(result *res, const char *path, size_t max_record)
 }
 
 /* ---- the element scanner's depth ---- */
+
+/* ---- a JSON array written on one line ---- */
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* "[{...},{...}]" on one line (json.dumps without indent) parses as one JSON Lines record; it
+ * was framed so, detected or forced, and its posts were lost as one "not an object" record. */
+static void test_one_line_array(void)
+{
+    static const char status[] =
+        "{\"id\":\"1%d\",\"created_at\":\"2021-08-15T10:00:0%dZ\",\"content\":\"<p>toot %d</p>\","
+        "\"url\":\"https://example.social/@a/1%d\",\"visibility\":\"public\",\"language\":\"en\","
+        "\"account\":{\"id\":\"7\",\"username\":\"a\",\"acct\":\"a\"}}";
+    char one[700], two[1300], s1[600], s2[600];
+    snprintf(s1, sizeof s1, status, 1, 1, 1, 1);
+    snprintf(s2, sizeof s2, status, 2, 2, 2, 2);
+    snprintf(one, sizeof one, "[%s]\n", s1);
+    snprintf(two, sizeof two, "[%s,%s]\n", s1, s2);
+    write_text(tmp("one.json"), one);
+    write_text(tmp("two.json"), two);
+    write_text(tmp("gen.json"), "[{\"id\":\"1\",\"text\":\"hello\"},{\"id\":\"2\",\"text\":\"again\"}]");
+    result r;
+    const char *forced[] = {NULL, "mastodon"};
+    for (int k = 0; k < 2; k++) {
+        force_format = forced[k];
+        read_file(&r, tmp("one.json"), 0);
+        CHECK_INT(r.st, TOCSIN_OK);
+        CHECK_STR(r.format, "mastodon");
+        CHECK_INT(r.nposts, 1);
+        read_file(&r, tmp("two.json"), 0);
+        CHECK_INT(r.st, TOCSIN_OK);
+        CHECK_STR(r.format, "mastodon");
+        CHECK_INT(r.nposts, 2);
+        CHECK_STR(r.texts, "toot 1|toot 2");
+        CHECK_STR(r.warns, "");
+    }
+    force_format = NULL;
+    read_file(&r, tmp("gen.json"), 0);
+    CHECK_INT(r.st, TOCSIN_OK);
+    CHECK_INT(r.nposts, 2);
+    CHECK_STR(r.texts, "hello|again");
+    /* JSON Lines is still JSON Lines */
+    write_text(tmp("l.jsonl"), "{\"id\":\"1\",\"text\":\"a\"}\n{\"id\":\"2\",\"text\":\"b\"}\n");
+    read_file(&r, tmp("l.jsonl"), 0);
+    CHECK_STR(r.format, "jsonl");
+    CHECK_INT(r.nposts, 2);
+}
 
 static void test_depth_past_int(void)
 {
@@ -268,6 +326,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    RUN(test_one_line_array);
     RUN(test_depth_past_int);
     RUN(test_deep_nesting);
     RUN(test_long_first_line);
