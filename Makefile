@@ -9,7 +9,7 @@ BUILD    ?= build
 SAN      ?=
 CC       ?= cc
 CXX      ?= c++
-PKGS     := libhs libutf8proc yaml-0.1 libzstd zlib sqlite3 libsodium gsl libmicrohttpd libxml-2.0 simdjson
+PKGS     := libhs libutf8proc yaml-0.1 libzstd zlib sqlite3 libsodium libcrypto gsl libmicrohttpd libxml-2.0 simdjson
 
 ifeq ($(SAN),1)
 OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -3,7 +3,7 @@
 # that are missing. Runs apt-get as root (or through sudo).
 set -euo pipefail
 pkgs=(build-essential pkg-config g++ libhyperscan-dev libutf8proc-dev libyaml-dev libzstd-dev
-      zlib1g-dev libsqlite3-dev libsodium-dev libcld2-dev libgsl-dev libmicrohttpd-dev bc
+      zlib1g-dev libsqlite3-dev libsodium-dev libssl-dev libcld2-dev libgsl-dev libmicrohttpd-dev bc
       libxml2-dev libsimdjson-dev zstd gzip sqlite3 ripgrep hyperfine jq
       chromium wrk curl) # chromium: only for the browser tests (tests/e2e/report.sh renders the report)
 # npm fetches uPlot for the dashboard at build time (tocsin serve); a nodejs that ships its own npm

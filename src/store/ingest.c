@@ -1147,10 +1147,11 @@ static void *hash_main(void *arg)
 {
     hasher *h = arg;
     store_sha256 st;
-    store_sha256_init(&st);
     FILE *f = fopen(h->path, "rb");
-    if (!f) {
+    if (!f || !store_sha256_init(&st)) {
         h->hex[0] = '\0';
+        if (f)
+            fclose(f);
         return NULL;
     }
     unsigned char *buf = malloc(1 << 20);
@@ -1158,8 +1159,8 @@ static void *hash_main(void *arg)
     while (buf && (n = fread(buf, 1, 1 << 20, f)) > 0)
         store_sha256_update(&st, buf, n);
     unsigned char out[32];
-    store_sha256_final(&st, out);
-    if (buf && !ferror(f))
+    bool hashed = store_sha256_final(&st, out);
+    if (buf && hashed && !ferror(f))
         sodium_bin2hex(h->hex, 65, out, 32);
     else
         h->hex[0] = '\0';

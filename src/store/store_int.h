@@ -59,18 +59,17 @@ int64_t store_post_key(const tocsin_post *p);
 void store_pseudonym(const tocsin_store *s, tocsin_strv platform, tocsin_strv author,
                      unsigned char out[16]);
 
-/* SHA-256 (sha256.c): with the CPU's SHA extensions when present, else libsodium's. */
+/* SHA-256 (sha256.c), through libcrypto (SHA-NI where the CPU has it). init allocates the
+ * context (false when out of memory); final writes the digest, frees the context and returns
+ * false when any step failed; update after a failure does nothing. */
+struct evp_md_ctx_st;
 typedef struct store_sha256 {
-    bool ni; /* the SHA-NI path is used */
-    uint32_t h[8];
-    unsigned char buf[64];
-    size_t fill;
-    uint64_t bytes;
-    crypto_hash_sha256_state portable;
+    struct evp_md_ctx_st *ctx; /* owned until store_sha256_final */
+    bool ok;
 } store_sha256;
 
-void store_sha256_init(store_sha256 *s);
+bool store_sha256_init(store_sha256 *s);
 void store_sha256_update(store_sha256 *s, const void *data, size_t len);
-void store_sha256_final(store_sha256 *s, unsigned char out[32]);
+bool store_sha256_final(store_sha256 *s, unsigned char out[32]);
 
 #endif
