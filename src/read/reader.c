@@ -846,6 +846,19 @@ static bool all_space(const char *p, size_t n)
     return true;
 }
 
+/* Faults the pages of [p, p + n) of a mapped input in at once rather than one fault per page. */
+static void populate(const rd_src *s, const char *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+    if (s->is_map) {
+        uintptr_t a0 = (uintptr_t)p & ~(uintptr_t)4095;
+        madvise((void *)a0, (size_t)((uintptr_t)p + n - a0), MADV_POPULATE_READ);
+    }
+#else
+    (void)s, (void)p, (void)n;
+#endif
+}
+
 /* JSON Lines in batches: when the next chunk (up to TJ_BATCH_MAX bytes of whole lines) holds
  * only lines that look like one object each ("{...}"), it is handed to simdjson's document stream
  * in one go, which saves the per-record setup of a parse. Each value must then start at the next
@@ -874,12 +887,7 @@ static bool try_batch(struct tocsin_reader *r)
     r->no_batch_until = abs_pos + n; /* unless the batch starts below */
     if (!rd_src_padded(s, p, n))
         return false;
-#ifdef MADV_POPULATE_READ
-    if (s->is_map) { /* fault the chunk's pages in at once rather than one fault per page */
-        uintptr_t a0 = (uintptr_t)p & ~(uintptr_t)4095;
-        madvise((void *)a0, (size_t)((uintptr_t)p + n - a0), MADV_POPULATE_READ);
-    }
-#endif
+    populate(s, p, n);
     size_t max = s->max_record < TJ_BATCH_MAX ? s->max_record : TJ_BATCH_MAX;
     r->lt_n = r->lt_i = 0;
     for (const char *q = p, *end = p + n; q < end;) {
@@ -979,12 +987,7 @@ static bool fast_validate(struct tocsin_reader *r)
                 return false;
         }
     }
-#ifdef MADV_POPULATE_READ
-    if (s->is_map) { /* fault the chunk's pages in at once rather than one fault per page */
-        uintptr_t a0 = (uintptr_t)p & ~(uintptr_t)4095;
-        madvise((void *)a0, (size_t)((uintptr_t)p + n - a0), MADV_POPULATE_READ);
-    }
-#endif
+    populate(s, p, n);
     r->v_bad = !tj_utf8_valid(p, n);
     r->v_end = s->dropped + s->pos + n;
     return true;
